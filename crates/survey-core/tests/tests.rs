@@ -1,0 +1,5 @@
+//! Integration tests of survey-core: definition fixtures under `test_data/` and the tidy checks
+//! that keep the crate pure. One test binary, modules per topic.
+
+mod schema_fixtures;
+mod tidy;

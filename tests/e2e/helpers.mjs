@@ -1,0 +1,113 @@
+// Shared helpers of the end-to-end tests: launching Debian's Chromium through playwright-core, and locating the build.
+//
+// playwright-core is used instead of the full playwright package because it never downloads a browser of its own;
+// the machine's Chromium is used instead, which is the only browser that can be installed here.
+
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const TESTS_DIR = resolve(HERE, '..');
+
+/** The Chromium binary; CHROMIUM_PATH overrides it for machines that keep it elsewhere. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/** Flags that keep the browser quiet and self-contained: no network of its own, no GPU, no sandbox (we run as root). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Default wait for selectors and navigations: generous, since a cold wasm start on a 2-core machine can be slow. */
+export const TIMEOUT = 15_000;
+
+/** The app's trunk output, resolved relative to this file so that the tests run from any folder. */
+export function distDir() {
+  return resolve(HERE, '../../app/dist');
+}
+
+/** Throws a clear error when the app has not been built, so that the tests fail at once instead of timing out. */
+export function requireDist() {
+  const dir = distDir();
+  if (!existsSync(join(dir, 'index.html'))) {
+    throw new Error(`app/dist not built: run ./dev build (no index.html in ${dir})`);
+  }
+  return dir;
+}
+
+/** A new empty browser profile folder under tests/.profiles/ (ignored by git). */
+export function freshProfile() {
+  const parent = join(TESTS_DIR, '.profiles');
+  mkdirSync(parent, { recursive: true });
+  return mkdtempSync(join(parent, 'profile-'));
+}
+
+/** Removes a profile folder made by freshProfile(); errors are ignored as the folder is only scratch space. */
+export function removeProfile(dir) {
+  if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/**
+ * Starts Chromium and returns a browser context.
+ *
+ * With a userDataDir a persistent context is used, so that IndexedDB, caches and service workers live in a real
+ * profile on disk, as they do for a person; without one a throwaway context is made.
+ *
+ * @param {{userDataDir?: string, serviceWorkers?: 'allow'|'block', locale?: string, headless?: boolean}} [options]
+ * @returns {Promise<{context: import('playwright-core').BrowserContext, browser: import('playwright-core').Browser|null, close: () => Promise<void>}>}
+ */
+export async function launch({ userDataDir, serviceWorkers = 'allow', locale = 'zh-CN', headless = true } = {}) {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install Debian's chromium package (apt-get install chromium)`);
+  }
+  const launchOptions = { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless, timeout: 60_000 };
+  const contextOptions = { viewport: { width: 1024, height: 768 }, locale, serviceWorkers };
+
+  let context;
+  let browser = null;
+  if (userDataDir) {
+    context = await chromium.launchPersistentContext(userDataDir, { ...launchOptions, ...contextOptions });
+  } else {
+    browser = await chromium.launch(launchOptions);
+    context = await browser.newContext(contextOptions);
+  }
+  context.setDefaultTimeout(TIMEOUT);
+  context.setDefaultNavigationTimeout(TIMEOUT);
+
+  let closing = null;
+  const close = () => {
+    if (!closing) {
+      closing = (async () => {
+        await context.close().catch(() => {});
+        if (browser) await browser.close().catch(() => {});
+      })();
+    }
+    return closing;
+  };
+  return { context, browser, close };
+}
+
+/** The first page of a context: a persistent context opens with one already. */
+export async function firstPage(context) {
+  return context.pages()[0] || (await context.newPage());
+}
+
+/**
+ * Collects the page's console errors and uncaught exceptions, so that a failing test can show what the app said.
+ * Returns the array that is filled as messages arrive.
+ */
+export function collectErrors(page) {
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  return errors;
+}
