@@ -1,1 +1,43 @@
-fn main() {}
+//! The `survey` command for organisers and departments.
+//!
+//! `survey check FILE...` validates survey definitions and prints one `FILE: PATH: message` line
+//! per problem. Exit codes: 0 when every file is clean (warnings allowed), 1 when any file has an
+//! error, 2 when a file cannot be read or the command line is wrong.
+
+mod check;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: survey <command> [options]
+
+commands:
+  check [--json] FILE...   validate survey definition files
+  help                     show this help
+
+exit status: 0 clean, 1 problems found, 2 unreadable input or bad usage";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args_os().skip(1);
+    let Some(command) = args.next() else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let rest: Vec<_> = args.collect();
+    let code = match command.to_str() {
+        Some("check") => check::run(rest),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            0
+        }
+        Some("--version" | "-V") => {
+            println!("survey {}", env!("CARGO_PKG_VERSION"));
+            0
+        }
+        _ => {
+            eprintln!("survey: unknown command `{}`\n\n{USAGE}", command.to_string_lossy());
+            2
+        }
+    };
+    ExitCode::from(code)
+}
