@@ -28,9 +28,12 @@ export const CHROMIUM_ARGS = [
 /** Default wait for selectors and navigations: generous, since a cold wasm start on a 2-core machine can be slow. */
 export const TIMEOUT = 15_000;
 
-/** The app's trunk output, resolved relative to this file so that the tests run from any folder. */
+/**
+ * The app's trunk output, resolved relative to this file so that the tests run from any folder.
+ * E2E_DIST_DIR overrides it, e.g. to try the harness on another build.
+ */
 export function distDir() {
-  return resolve(HERE, '../../app/dist');
+  return process.env.E2E_DIST_DIR ? resolve(process.env.E2E_DIST_DIR) : resolve(HERE, '../../app/dist');
 }
 
 /** Throws a clear error when the app has not been built, so that the tests fail at once instead of timing out. */

@@ -1,0 +1,162 @@
+//! The root component: owns the reducer and does the IO at the edge (opening the store, loading,
+//! saving, following the URL fragment), then renders the page for the current route.
+
+use crate::components::header::Header;
+use crate::examples::BUNDLED;
+use crate::i18n::{tr, Lang, Msg};
+use crate::pages::{done::DonePage, fill::FillPage, home::HomePage};
+use crate::platform;
+use crate::route::Route;
+use crate::state::{Action, State, SurveyEntry};
+use crate::store::{Store, StoredSurvey};
+use std::cell::RefCell;
+use std::rc::Rc;
+use survey_core::load_survey;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+/// The handle pages use to read the state and dispatch actions.
+pub type AppHandle = UseReducerHandle<State>;
+
+/// The key of the UI language setting.
+const LANG_SETTING: &str = "survey-kit.lang";
+
+fn initial_lang() -> Lang {
+    platform::setting(LANG_SETTING)
+        .and_then(|tag| Lang::from_tag(&tag))
+        .unwrap_or_else(|| Lang::negotiate(&platform::browser_languages()))
+}
+
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(|| State::new(initial_lang(), Route::parse(&platform::hash())));
+    let store: Rc<RefCell<Option<Rc<Store>>>> = use_mut_ref(|| None);
+
+    // Open the store, make sure the bundled surveys are there, and read everything once.
+    {
+        let state = state.clone();
+        let store = store.clone();
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                match load(&store).await {
+                    Ok((surveys, responses)) => state.dispatch(Action::Loaded { surveys, responses }),
+                    Err(message) => state.dispatch(Action::StoreUnavailable(message)),
+                }
+            });
+        });
+    }
+
+    // Write the current response whenever the reducer asks for it.
+    {
+        let dispatcher = state.dispatcher();
+        let store = store.clone();
+        let draft = state.current.clone();
+        use_effect_with(state.save_generation, move |generation| {
+            let generation = *generation;
+            if generation > 0 {
+                if let (Some(draft), Some(store)) = (draft, store.borrow().clone()) {
+                    spawn_local(async move {
+                        match store.put_response(&draft).await {
+                            Ok(()) => dispatcher.dispatch(Action::Saved { generation }),
+                            Err(error) => dispatcher.dispatch(Action::SaveFailed { generation, error }),
+                        }
+                    });
+                }
+            }
+        });
+    }
+
+    // Keep the URL fragment and the route in step, both ways.
+    {
+        use_effect_with(state.route.clone(), move |route| {
+            platform::set_hash(&route.fragment(), false);
+        });
+    }
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            let listener = Closure::<dyn Fn()>::new(move || {
+                dispatcher.dispatch(Action::Navigate(Route::parse(&platform::hash())));
+            });
+            let window = web_sys::window();
+            if let Some(window) = &window {
+                let _ = window.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(window) = window {
+                    let _ = window.remove_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+    {
+        use_effect_with(state.lang, move |lang| {
+            platform::set_document_lang(lang.tag());
+            platform::set_setting(LANG_SETTING, lang.tag());
+        });
+    }
+
+    let lang = state.lang;
+    let body = if !state.loaded {
+        html! { <p class="loading" role="status">{ tr(lang, Msg::Loading) }</p> }
+    } else if let Some(message) = &state.store_unavailable {
+        html! {
+            <div class="alert alert-error" role="alert">
+                <p>{ tr(lang, Msg::StoreUnavailable) }</p>
+                <p class="detail">{ message }</p>
+            </div>
+        }
+    } else {
+        match &state.route {
+            Route::Home => html! { <HomePage state={state.clone()} /> },
+            Route::Fill(_) => html! { <FillPage state={state.clone()} /> },
+            Route::Done(_) => html! { <DonePage state={state.clone()} /> },
+        }
+    };
+    html! {
+        <>
+            <Header state={state.clone()} />
+            <main id="main">{ body }</main>
+        </>
+    }
+}
+
+/// Opens the store, stores the bundled surveys if they are missing, and reads every survey and
+/// response. A damaged record is skipped with a console message rather than blocking the device.
+async fn load(slot: &RefCell<Option<Rc<Store>>>) -> Result<(Vec<SurveyEntry>, Vec<survey_core::Draft>), String> {
+    let store = Rc::new(Store::open().await.map_err(|err| err.to_string())?);
+    *slot.borrow_mut() = Some(store.clone());
+
+    let stored = store.surveys().await.map_err(|err| err.to_string())?;
+    let mut known: Vec<StoredSurvey> = stored.into_iter().filter_map(Result::ok).collect();
+    for (file_name, text) in BUNDLED {
+        let loaded = load_survey(text);
+        let (Some(survey), Some(fingerprint)) = (loaded.survey, loaded.fingerprint) else { continue };
+        if known.iter().any(|s| s.fingerprint == fingerprint) {
+            continue;
+        }
+        let record = StoredSurvey {
+            fingerprint,
+            id: survey.id.clone(),
+            version: survey.version.clone(),
+            source: (*text).to_owned(),
+            origin: format!("bundled:{file_name}"),
+        };
+        store.put_survey(&record).await.map_err(|err| err.to_string())?;
+        known.push(record);
+    }
+    let surveys = known
+        .into_iter()
+        .filter_map(|stored| {
+            let survey = load_survey(&stored.source).survey?;
+            Some(SurveyEntry { stored, survey: Rc::new(survey) })
+        })
+        .collect();
+
+    let mut responses: Vec<survey_core::Draft> =
+        store.responses().await.map_err(|err| err.to_string())?.into_iter().filter_map(Result::ok).collect();
+    responses.sort_by_key(|r| std::cmp::Reverse(r.started_at));
+    Ok((surveys, responses))
+}

@@ -1,0 +1,22 @@
+//! The progress bar of a response: answered questions out of all, and the page.
+
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ProgressProps {
+    pub answered: usize,
+    pub total: usize,
+    /// Accessible name, e.g. "3 / 15 answered".
+    pub label: AttrValue,
+}
+
+#[component]
+pub fn Progress(props: &ProgressProps) -> Html {
+    let percent = (props.answered * 100).checked_div(props.total).unwrap_or(0);
+    html! {
+        <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax={props.total.to_string()}
+            aria-valuenow={props.answered.to_string()} aria-label={props.label.clone()}>
+            <div class="progress-fill" style={format!("width: {percent}%")}></div>
+        </div>
+    }
+}

@@ -1,0 +1,5 @@
+//! Example surveys bundled into the app, so a fresh tablet has something to collect with.
+
+/// `(file name, definition text)` of each bundled survey.
+pub const BUNDLED: &[(&str, &str)] =
+    &[("party-building-satisfaction.json", include_str!("../../survey-schemas/party-building-satisfaction.json"))];

@@ -1,0 +1,5 @@
+//! Screens of the app, one per route.
+
+pub mod done;
+pub mod fill;
+pub mod home;

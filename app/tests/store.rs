@@ -1,0 +1,94 @@
+//! Browser tests of the IndexedDB store, run by wasm-bindgen-test in headless Chromium against the
+//! real IndexedDB: writes commit, reads return what was written, the upgrade creates every store.
+
+#![cfg(target_arch = "wasm32")]
+
+use survey_app::store::{Store, StoredSurvey, META, RESPONSES, SURVEYS};
+use survey_core::{load_survey, AnswerValue, Draft, DraftStart, Mode, Status};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const EXAMPLE: &str = include_str!("../../survey-schemas/party-building-satisfaction.json");
+
+/// A database name no other test uses, so tests do not see each other's data.
+fn unique_name(label: &str) -> String {
+    format!("test-{label}-{}", js_sys::Math::random())
+}
+
+fn sample_draft(id: &str) -> (survey_core::Survey, Draft) {
+    let loaded = load_survey(EXAMPLE);
+    let survey = loaded.survey.expect("example is valid");
+    let start = DraftStart {
+        id: id.into(),
+        unit: Some("qingxi".into()),
+        now: 1_700_000_000_000,
+        mode: Mode::Interview,
+        lang: "zh-CN".into(),
+        app_version: "test".into(),
+    };
+    let draft = Draft::new(&survey, &loaded.fingerprint.expect("fingerprint"), start);
+    (survey, draft)
+}
+
+#[wasm_bindgen_test]
+async fn upgrade_creates_every_store() {
+    let store = Store::open_named(&unique_name("upgrade")).await.expect("open");
+    let mut names = store.store_names();
+    names.sort();
+    assert_eq!(names, vec![META.to_owned(), RESPONSES.to_owned(), SURVEYS.to_owned()]);
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_written_response_is_read_back_after_reopening() {
+    let name = unique_name("responses");
+    let (survey, mut draft) = sample_draft("r-1");
+    draft.set_answer(&survey, "branch_unity", AnswerValue::Number(4), 1_700_000_001_000).expect("valid answer");
+    draft.page = 1;
+    {
+        let store = Store::open_named(&name).await.expect("open");
+        store.put_response(&draft).await.expect("write commits");
+        store.close();
+    }
+    // A new connection sees the committed data, as a reloaded page would.
+    let store = Store::open_named(&name).await.expect("reopen");
+    let read = store.response("r-1").await.expect("read").expect("present");
+    assert_eq!(read, draft);
+    assert_eq!(store.response("missing").await.expect("read"), None);
+
+    // Overwriting keeps one record per id; listing returns it.
+    draft.set_answer(&survey, "branch_unity", AnswerValue::Number(9), 1_700_000_002_000).expect("don't know");
+    store.put_response(&draft).await.expect("overwrite");
+    let all: Vec<Draft> = store.responses().await.expect("list").into_iter().map(|r| r.expect("decodes")).collect();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].answers["branch_unity"].changes, 1);
+    assert_eq!(all[0].status, Status::Draft);
+
+    store.delete_response("r-1").await.expect("delete");
+    assert!(store.responses().await.expect("list").is_empty());
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn surveys_and_meta_round_trip() {
+    let store = Store::open_named(&unique_name("surveys")).await.expect("open");
+    let loaded = load_survey(EXAMPLE);
+    let record = StoredSurvey {
+        fingerprint: loaded.fingerprint.clone().expect("fingerprint"),
+        id: "party-building-satisfaction".into(),
+        version: "2026.1".into(),
+        source: EXAMPLE.into(),
+        origin: "test".into(),
+    };
+    store.put_survey(&record).await.expect("write survey");
+    store.put_survey(&record).await.expect("writing twice is harmless");
+    let surveys: Vec<StoredSurvey> =
+        store.surveys().await.expect("list").into_iter().map(|r| r.expect("decodes")).collect();
+    assert_eq!(surveys, vec![record]);
+
+    store.put_meta("evaluator", &serde_json::json!({"name": "张三"})).await.expect("write meta");
+    let value: Option<serde_json::Value> = store.meta("evaluator").await.expect("read meta");
+    assert_eq!(value, Some(serde_json::json!({"name": "张三"})));
+    store.close();
+}
