@@ -69,7 +69,6 @@ pub enum Msg {
     NoDrafts,
     Resume,
     Completed,
-    Answered,
     Page,
     Back,
     Next,
@@ -112,7 +111,6 @@ pub fn tr(lang: Lang, msg: Msg) -> &'static str {
         NoDrafts => ("没有未完成的问卷。", "No drafts."),
         Resume => ("继续", "Resume"),
         Completed => ("已完成", "Completed"),
-        Answered => ("已答", "answered"),
         Page => ("页", "Page"),
         Back => ("上一页", "Back"),
         Next => ("下一页", "Next"),
@@ -144,6 +142,22 @@ pub fn tr(lang: Lang, msg: Msg) -> &'static str {
     match lang {
         Lang::Zh => zh,
         Lang::En => en,
+    }
+}
+
+/// "Page 2 of 4" in the word order of each language.
+pub fn page_of(lang: Lang, page: usize, pages: usize) -> String {
+    match lang {
+        Lang::Zh => format!("第 {page}/{pages} 页"),
+        Lang::En => format!("Page {page} of {pages}"),
+    }
+}
+
+/// "3 of 15 answered".
+pub fn answered_of(lang: Lang, answered: usize, total: usize) -> String {
+    match lang {
+        Lang::Zh => format!("已答 {answered}/{total} 题"),
+        Lang::En => format!("{answered} of {total} answered"),
     }
 }
 

@@ -312,6 +312,19 @@ test('answers survive a reload', async (t) => {
       before,
       'the answers shown after the reload differ from those given before it',
     );
+
+    // The page is part of the saved draft: a reload on page 2 resumes on page 2.
+    const firstTitle = await page.locator('[data-testid=page-title]').innerText();
+    await page.click(SEL.next);
+    await page.waitForFunction((title) => {
+      const heading = document.querySelector('[data-testid=page-title]');
+      return heading && heading.innerText !== title;
+    }, firstTitle);
+    await page.waitForSelector(SEL.saved);
+    const secondTitle = await page.locator('[data-testid=page-title]').innerText();
+    await page.reload();
+    await questions.first().waitFor({ state: 'visible' });
+    assert.equal(await page.locator('[data-testid=page-title]').innerText(), secondTitle, 'the reload left page 2');
   });
 });
 

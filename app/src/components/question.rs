@@ -103,7 +103,10 @@ fn radios(props: &QuestionProps, options: Vec<(AnswerValue, String, bool)>) -> H
         }
     });
     let class = classes!("options", scale.then_some("scale"));
-    html! { <div class={class}>{ for items }</div> }
+    // The scale's points share one row (as many columns as points); unscored answers go below.
+    let points = q.points.as_ref().map_or(0, Vec::len);
+    let style = scale.then(|| format!("--points: {}", points.max(1)));
+    html! { <div class={class} style={style}>{ for items }</div> }
 }
 
 fn text_box(props: &QuestionProps) -> Html {

@@ -5,7 +5,7 @@ use crate::app::AppHandle;
 use crate::components::progress::Progress;
 use crate::components::question::QuestionView;
 use crate::components::save_status::SaveStatus;
-use crate::i18n::{tr, Msg};
+use crate::i18n::{answered_of, page_of, tr, Msg};
 use crate::platform;
 use crate::state::Action;
 use survey_core::AnswerValue;
@@ -24,6 +24,12 @@ pub fn FillPage(props: &FillProps) -> Html {
     // Put keyboard focus on the page heading after a page change, so screen readers and
     // keyboard users start at the top of the new page.
     use_effect_with(page, |_| platform::focus("page-title"));
+    // After a refused finish, move to the list of missing answers (focus scrolls it into view).
+    use_effect_with(state.missing.len(), |missing| {
+        if *missing > 0 {
+            platform::focus("missing");
+        }
+    });
 
     let Some(draft) = &state.current else {
         return html! { <p class="alert" role="alert">{ tr(lang, Msg::ResponseNotFound) }</p> };
@@ -83,28 +89,28 @@ pub fn FillPage(props: &FillProps) -> Html {
             })
         });
         html! {
-            <div class="alert" role="alert" data-testid="missing">
+            <div class="alert" role="alert" data-testid="missing" id="missing" tabindex="-1">
                 <p>{ tr(lang, Msg::MissingAnswers) }</p>
                 <ul>{ for items }</ul>
             </div>
         }
     });
 
-    let progress_label = format!("{answered}/{total} {}", tr(lang, Msg::Answered));
+    let progress_label = answered_of(lang, answered, total);
     html! {
         <div class="fill">
             <div class="fill-head">
                 <p class="survey-name">{ text(&survey.title) }</p>
                 <Progress answered={answered} total={total} label={progress_label.clone()} />
                 <p class="meta">
-                    { format!("{} {}/{} · {progress_label}", tr(lang, Msg::Page), page + 1, pages) }
+                    { format!("{} · {progress_label}", page_of(lang, page + 1, pages)) }
                 </p>
             </div>
             <h1 id="page-title" tabindex="-1" data-testid="page-title">{ text(&section.title) }</h1>
+            { missing }
             <form class="questions" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())} novalidate=true>
                 { for questions }
             </form>
-            { missing }
             <nav class="pager" aria-label={tr(lang, Msg::Page)}>
                 if page > 0 {
                     <button class="button" data-testid="back" onclick={go(page - 1)}>{ tr(lang, Msg::Back) }</button>

@@ -1,7 +1,7 @@
 //! Home: the surveys on the device (start a response, choosing the unit) and the drafts to resume.
 
 use crate::app::AppHandle;
-use crate::i18n::{tr, Msg};
+use crate::i18n::{answered_of, tr, Msg};
 use crate::platform;
 use crate::route::Route;
 use crate::state::{Action, SurveyEntry};
@@ -34,12 +34,22 @@ pub fn HomePage(props: &HomeProps) -> Html {
                 let id = draft.id.clone();
                 Callback::from(move |_| state.dispatch(Action::Navigate(Route::Fill(id.clone()))))
             };
-            let unit = draft.unit.clone().unwrap_or_else(|| tr(lang, Msg::UnitNone).to_owned());
+            // Show the unit's name from the survey's list; a typed unit shows as typed.
+            let unit = match (&draft.unit, state.survey_for(draft)) {
+                (None, _) => tr(lang, Msg::UnitNone).to_owned(),
+                (Some(id), Some(entry)) => entry
+                    .survey
+                    .units
+                    .iter()
+                    .find(|u| &u.id == id)
+                    .map_or_else(|| id.clone(), |u| u.name.get(lang.tag(), &entry.survey.languages).to_owned()),
+                (Some(id), None) => id.clone(),
+            };
             html! {
                 <li class="draft" data-testid={format!("draft-{}", draft.id)}>
                     <div class="draft-text">
                         <strong>{ title }</strong>
-                        <span class="meta">{ format!("{unit} · {answered}/{total} {}", tr(lang, Msg::Answered)) }</span>
+                        <span class="meta">{ format!("{unit} · {}", answered_of(lang, answered, total)) }</span>
                     </div>
                     <button class="button" onclick={resume}>{ tr(lang, Msg::Resume) }</button>
                 </li>

@@ -7,12 +7,15 @@
 
 pub mod canonical;
 pub mod definition;
+pub mod expr;
+pub mod logic;
 pub mod response;
 pub mod text;
 pub mod validate;
 
 pub use canonical::{fingerprint, short_fingerprint};
 pub use definition::{Question, QuestionKind, Section, Survey};
-pub use response::{Answer, AnswerValue, Draft, DraftStart, Mode, Status};
+pub use logic::{Logic, Relevance};
+pub use response::{Answer, AnswerValue, Draft, DraftStart, Mode, NotFinished, Problem, Status};
 pub use text::Text;
 pub use validate::{load_survey, validate, Diagnostic, LoadedSurvey, Severity};

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 /// A text in several languages, keyed by BCP 47 tag as listed in the survey's `languages`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Text(pub BTreeMap<String, String>);
 

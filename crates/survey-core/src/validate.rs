@@ -7,7 +7,10 @@
 //! JSON path, e.g. `sections[1].questions[3].choices`, and a stable code for tools and translations.
 
 use crate::canonical::fingerprint;
-use crate::definition::{Indicator, Question, QuestionKind, ScalePoint, Section, Survey, FORMAT_VERSION};
+use crate::definition::{Indicator, Item, Question, QuestionKind, ScalePoint, Section, Survey, FORMAT_VERSION};
+use crate::expr::{self, Type};
+use crate::logic::{relevance_cycles, value_type};
+use crate::response::{check_answer, is_iso_date, AnswerValue};
 use crate::text::Text;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -362,26 +365,26 @@ impl Checker {
         }
 
         // Reverse partners are checked once all ids are known.
-        for (section_idx, section) in survey.sections.iter().enumerate() {
-            for (question_idx, question) in section.questions.iter().enumerate() {
-                let Some(partner_id) = &question.reverse_of else {
-                    continue;
-                };
-                let path = format!("{}.reverse_of", self.question_paths[section_idx][question_idx]);
-                match survey.question(partner_id) {
-                    // The partner may be a question that failed to parse.
-                    None if self.incomplete => {}
-                    None => self.error("reference.unknown", path, format!("no question has the id `{partner_id}`")),
-                    Some(partner) if partner.id == question.id => {
-                        self.error("reference.self", path, "a question cannot mirror itself")
-                    }
-                    Some(partner) if partner.kind != QuestionKind::Scale => {
-                        self.error("reference.kind", path, format!("`{partner_id}` is not a scale question"))
-                    }
-                    Some(_) => {}
+        let items = survey.items();
+        for item in &items {
+            let Some(partner_key) = item.reverse_of() else { continue };
+            let path = format!("{}.reverse_of", self.item_path(item));
+            match items.iter().find(|other| other.key() == partner_key) {
+                Some(partner) if partner.key() == item.key() => {
+                    self.error("reference.self", path, "an item cannot mirror itself")
                 }
+                Some(_) => {}
+                // The partner may be a question that failed to parse.
+                None if self.incomplete => {}
+                None if survey.question(partner_key).is_some() => self.error(
+                    "reference.kind",
+                    path,
+                    format!("`{partner_key}` is not a scored item (a scale question or `MATRIX.ROW`)"),
+                ),
+                None => self.error("reference.unknown", path, format!("no scored item is called `{partner_key}`")),
             }
         }
+        self.expressions(survey);
 
         let mut unit_ids = BTreeSet::new();
         for (idx, unit) in survey.units.iter().enumerate() {
@@ -519,7 +522,8 @@ impl Checker {
         walk(self, &survey.indicators, &mut 0, &survey.languages, &mut seen, &mut leaves);
 
         // A leaf that no question feeds would score as "no data" forever: almost always a typo.
-        let fed: BTreeSet<&str> = survey.questions().filter_map(|(_, q)| q.indicator.as_deref()).collect();
+        let items = survey.items();
+        let fed: BTreeSet<&str> = items.iter().filter_map(|item| item.indicator()).collect();
         for leaf in &leaves {
             if !fed.contains(leaf.as_str()) && !self.incomplete {
                 let path = seen.get(leaf).cloned().unwrap_or_default();
@@ -528,96 +532,336 @@ impl Checker {
         }
         let mut inner: BTreeSet<String> = seen.into_keys().collect();
         inner.retain(|id| !leaves.contains(id));
-        for (section_idx, section) in survey.sections.iter().enumerate() {
-            for (question_idx, question) in section.questions.iter().enumerate() {
-                if let Some(indicator) = &question.indicator {
-                    let path = format!("{}.indicator", self.question_paths[section_idx][question_idx]);
-                    if inner.contains(indicator) {
-                        self.error(
-                            "indicator.not_leaf",
-                            path,
-                            format!("`{indicator}` has children; map questions to its leaves"),
-                        );
-                    } else if !leaves.contains(indicator) && !self.incomplete {
-                        self.error("indicator.unknown", path, format!("no indicator has the id `{indicator}`"));
-                    }
-                }
+        for item in &items {
+            let Some(indicator) = item.indicator() else { continue };
+            let path = format!("{}.indicator", self.item_path(item));
+            if inner.contains(indicator) {
+                self.error(
+                    "indicator.not_leaf",
+                    path,
+                    format!("`{indicator}` has children; map questions to its leaves"),
+                );
+            } else if !leaves.contains(indicator) && !self.incomplete {
+                self.error("indicator.unknown", path, format!("no indicator has the id `{indicator}`"));
             }
         }
     }
 
+    /// The JSON path of a scored item.
+    fn item_path(&self, item: &Item<'_>) -> String {
+        let question = &self.question_paths[item.section_idx][item.question_pos];
+        match item.row_idx {
+            Some(row_idx) => format!("{question}.rows[{row_idx}]"),
+            None => question.clone(),
+        }
+    }
+
+    /// Parses and type-checks every `relevant` and `constraint`, and finds relevance cycles.
+    fn expressions(&mut self, survey: &Survey) {
+        let types: BTreeMap<&str, Option<Type>> =
+            survey.questions().map(|(_, q)| (q.id.as_str(), value_type(q.kind))).collect();
+        for (section_idx, section) in survey.sections.iter().enumerate() {
+            for (question_pos, question) in section.questions.iter().enumerate() {
+                let qpath = self.question_paths[section_idx][question_pos].clone();
+                for (field, text, is_constraint) in [
+                    ("relevant", question.relevant.as_deref(), false),
+                    ("constraint", question.constraint.as_deref(), true),
+                ] {
+                    let Some(text) = text else { continue };
+                    let path = format!("{qpath}.{field}");
+                    let parsed = match expr::parse(text) {
+                        Ok(parsed) => parsed,
+                        Err(err) => {
+                            self.error("expr.syntax", path, format!("{err} in `{text}`"));
+                            continue;
+                        }
+                    };
+                    let mut reference_problem = false;
+                    for id in parsed.references() {
+                        match types.get(id) {
+                            None if self.incomplete => reference_problem = true,
+                            None => {
+                                self.error("reference.unknown", path.clone(), format!("no question has the id `{id}`"));
+                                reference_problem = true;
+                            }
+                            Some(None) => {
+                                self.error(
+                                    "reference.unreadable",
+                                    path.clone(),
+                                    format!("`{id}` is a matrix or a note; its value cannot be read in expressions"),
+                                );
+                                reference_problem = true;
+                            }
+                            Some(Some(_)) if !is_constraint && id == question.id => {
+                                self.error(
+                                    "relevance.self",
+                                    path.clone(),
+                                    "a question's relevance cannot depend on its own answer",
+                                );
+                                reference_problem = true;
+                            }
+                            Some(Some(_)) => {}
+                        }
+                    }
+                    if reference_problem {
+                        continue;
+                    }
+                    let lookup = |id: &str| types.get(id).copied().flatten();
+                    let self_type = if is_constraint { value_type(question.kind) } else { None };
+                    match expr::check_types(&parsed, &lookup, self_type) {
+                        Ok(Type::Bool) => {}
+                        Ok(other) => self.error(
+                            "expr.not_boolean",
+                            path,
+                            format!("must be a yes/no condition, but `{text}` gives {}", other.name()),
+                        ),
+                        Err(err) => self.error("expr.type", path, format!("{} in `{text}`", err.message)),
+                    }
+                }
+                if question.constraint_message.is_some() && question.constraint.is_none() {
+                    self.warning(
+                        "constraint_message.unused",
+                        format!("{qpath}.constraint_message"),
+                        "there is no `constraint` to explain",
+                    );
+                }
+            }
+        }
+        let paths: Vec<String> = self.question_paths.iter().flatten().cloned().collect();
+        let ids: Vec<&str> = survey.questions().map(|(_, q)| q.id.as_str()).collect();
+        for cycle in relevance_cycles(survey) {
+            let names: Vec<&str> = cycle.iter().filter_map(|&idx| ids.get(idx).copied()).collect();
+            let path =
+                cycle.first().and_then(|&idx| paths.get(idx)).map(|p| format!("{p}.relevant")).unwrap_or_default();
+            self.error(
+                "relevance.cycle",
+                path,
+                format!("relevance conditions depend on each other in a circle: {}", names.join(" → ")),
+            );
+        }
+    }
+
     fn question(&mut self, survey: &Survey, question: &Question, path: &str) {
+        use QuestionKind::*;
         let languages = &survey.languages;
         self.text(&question.title, &format!("{path}.title"), languages);
         if let Some(help) = &question.help {
             self.text(help, &format!("{path}.help"), languages);
         }
-        let kind_name = match question.kind {
-            QuestionKind::Single => "single",
-            QuestionKind::Scale => "scale",
-            QuestionKind::Text => "text",
-        };
-        let not_for_kind = |checker: &mut Checker, present: bool, field: &str| {
-            if present {
-                checker.error(
+        if let Some(message) = &question.constraint_message {
+            self.text(message, &format!("{path}.constraint_message"), languages);
+        }
+
+        // Which kinds each kind-specific field applies to; a misplaced field is an error, since
+        // it would otherwise be silently ignored.
+        let kind = question.kind;
+        let q = question;
+        let fields: [(&str, bool, &[QuestionKind]); 19] = [
+            ("choices", q.choices.is_some(), &[Single, Multiple]),
+            ("points", q.points.is_some(), &[Scale, Matrix]),
+            ("satisfied", q.satisfied.is_some(), &[Scale, Matrix]),
+            ("unscored", q.unscored.is_some(), &[Scale, Matrix]),
+            ("reverse", q.reverse, &[Scale]),
+            ("reverse_of", q.reverse_of.is_some(), &[Scale]),
+            ("indicator", q.indicator.is_some(), &[Scale]),
+            ("weight", q.weight.is_some(), &[Scale]),
+            ("multiline", q.multiline, &[Text]),
+            ("max_length", q.max_length.is_some(), &[Text]),
+            ("min_selected", q.min_selected.is_some(), &[Multiple]),
+            ("max_selected", q.max_selected.is_some(), &[Multiple]),
+            ("min", q.min.is_some(), &[Integer, Decimal]),
+            ("max", q.max.is_some(), &[Integer, Decimal]),
+            ("min_date", q.min_date.is_some(), &[Date]),
+            ("max_date", q.max_date.is_some(), &[Date]),
+            ("rows", q.rows.is_some(), &[Matrix]),
+            ("required", q.required, &[Single, Multiple, Scale, YesNo, Integer, Decimal, Text, Date, Matrix]),
+            ("default", q.default.is_some(), &[Single, Multiple, Scale, YesNo, Integer, Decimal, Text, Date, Matrix]),
+        ];
+        for (field, present, kinds) in fields {
+            if present && !kinds.contains(&kind) {
+                self.error(
                     "field.not_for_kind",
                     format!("{path}.{field}"),
-                    format!("`{field}` does not apply to a `{kind_name}` question"),
+                    format!("`{field}` does not apply to a `{}` question", kind.name()),
                 );
             }
-        };
-        let is_scale = question.kind == QuestionKind::Scale;
-        let is_single = question.kind == QuestionKind::Single;
-        let is_text = question.kind == QuestionKind::Text;
-        not_for_kind(self, !is_single && question.choices.is_some(), "choices");
-        not_for_kind(self, !is_scale && question.points.is_some(), "points");
-        not_for_kind(self, !is_scale && question.satisfied.is_some(), "satisfied");
-        not_for_kind(self, !is_scale && question.unscored.is_some(), "unscored");
-        not_for_kind(self, !is_scale && question.reverse, "reverse");
-        not_for_kind(self, !is_scale && question.reverse_of.is_some(), "reverse_of");
-        not_for_kind(self, !is_scale && question.indicator.is_some(), "indicator");
-        not_for_kind(self, !is_scale && question.weight.is_some(), "weight");
-        not_for_kind(self, !is_text && question.multiline, "multiline");
-        not_for_kind(self, !is_text && question.max_length.is_some(), "max_length");
+        }
+        if kind == Note && q.constraint.is_some() {
+            self.error("field.not_for_kind", format!("{path}.constraint"), "a `note` takes no answer to constrain");
+        }
 
-        match question.kind {
-            QuestionKind::Single => match &question.choices {
-                None => self.error("choices.missing", format!("{path}.choices"), "a `single` question needs `choices`"),
-                Some(choices) if choices.is_empty() => self.error("choices.empty", format!("{path}.choices"), "empty"),
-                Some(choices) => {
-                    let mut seen = BTreeSet::new();
-                    for (idx, choice) in choices.iter().enumerate() {
-                        let choice_path = format!("{path}.choices[{idx}]");
-                        if choice.value.trim().is_empty() {
-                            self.error(
-                                "choice.value_empty",
-                                format!("{choice_path}.value"),
-                                "a choice value must not be empty",
-                            );
-                        } else if !seen.insert(choice.value.as_str()) {
-                            self.error(
-                                "choice.duplicate",
-                                format!("{choice_path}.value"),
-                                format!("value `{}` is used twice", choice.value),
-                            );
-                        }
-                        self.text(&choice.label, &format!("{choice_path}.label"), languages);
-                    }
-                }
-            },
-            QuestionKind::Scale => self.scale(question, path, languages),
-            QuestionKind::Text => {
-                if question.max_length == Some(0) {
+        match kind {
+            Single | Multiple => self.choices(q, path, languages),
+            Scale => self.scale(q, path, languages),
+            Matrix => {
+                self.scale(q, path, languages);
+                self.rows(q, path, languages);
+            }
+            Text => {
+                if q.max_length == Some(0) {
                     self.error("max_length.invalid", format!("{path}.max_length"), "must be at least 1");
                 }
             }
+            Integer | Decimal => {
+                for (field, bound) in [("min", q.min), ("max", q.max)] {
+                    match bound {
+                        Some(value) if kind == Integer && value.fract() != 0.0 => self.error(
+                            "range.invalid",
+                            format!("{path}.{field}"),
+                            format!("an `integer` question needs a whole number here, not {value}"),
+                        ),
+                        _ => {}
+                    }
+                }
+                if let (Some(min), Some(max)) = (q.min, q.max) {
+                    if min > max {
+                        self.error("range.invalid", format!("{path}.min"), format!("`min` {min} is above `max` {max}"));
+                    }
+                }
+            }
+            Date => {
+                for (field, bound) in [("min_date", &q.min_date), ("max_date", &q.max_date)] {
+                    if let Some(date) = bound {
+                        if !is_iso_date(date) {
+                            self.error(
+                                "date.invalid",
+                                format!("{path}.{field}"),
+                                format!("`{date}` is not a date written YYYY-MM-DD"),
+                            );
+                        }
+                    }
+                }
+                if let (Some(min), Some(max)) = (&q.min_date, &q.max_date) {
+                    if is_iso_date(min) && is_iso_date(max) && min > max {
+                        self.error(
+                            "range.invalid",
+                            format!("{path}.min_date"),
+                            format!("`min_date` {min} is after `max_date` {max}"),
+                        );
+                    }
+                }
+            }
+            YesNo | Note => {}
+        }
+
+        if kind == Multiple {
+            let n_choices = q.choices.as_ref().map_or(0, Vec::len) as u32;
+            if let (Some(min), Some(max)) = (q.min_selected, q.max_selected) {
+                if min > max {
+                    self.error(
+                        "range.invalid",
+                        format!("{path}.min_selected"),
+                        format!("`min_selected` {min} is above `max_selected` {max}"),
+                    );
+                }
+            }
+            if let Some(min) = q.min_selected {
+                if n_choices > 0 && min > n_choices {
+                    self.error(
+                        "range.invalid",
+                        format!("{path}.min_selected"),
+                        format!("{min} is more than the {n_choices} choices"),
+                    );
+                }
+            }
+        }
+
+        if let Some(default) = &q.default {
+            let valid = kind != Note
+                && serde_json::from_value::<AnswerValue>(default.clone())
+                    .is_ok_and(|value| check_answer(q, &value).is_ok());
+            if !valid {
+                self.error(
+                    "default.invalid",
+                    format!("{path}.default"),
+                    format!("`{default}` is not a possible answer to this question"),
+                );
+            }
+        }
+    }
+
+    fn choices(&mut self, question: &Question, path: &str, languages: &[String]) {
+        match &question.choices {
+            None => self.error(
+                "choices.missing",
+                format!("{path}.choices"),
+                format!("a `{}` question needs `choices`", question.kind.name()),
+            ),
+            Some(choices) if choices.is_empty() => self.error("choices.empty", format!("{path}.choices"), "empty"),
+            Some(choices) => {
+                let mut seen = BTreeSet::new();
+                for (idx, choice) in choices.iter().enumerate() {
+                    let choice_path = format!("{path}.choices[{idx}]");
+                    if choice.value.trim().is_empty() {
+                        self.error(
+                            "choice.value_empty",
+                            format!("{choice_path}.value"),
+                            "a choice value must not be empty",
+                        );
+                    } else if !seen.insert(choice.value.as_str()) {
+                        self.error(
+                            "choice.duplicate",
+                            format!("{choice_path}.value"),
+                            format!("value `{}` is used twice", choice.value),
+                        );
+                    }
+                    self.text(&choice.label, &format!("{choice_path}.label"), languages);
+                }
+            }
+        }
+    }
+
+    fn rows(&mut self, question: &Question, path: &str, languages: &[String]) {
+        let rows = question.rows.as_deref().unwrap_or_default();
+        if rows.is_empty() {
+            self.error("rows.empty", format!("{path}.rows"), "a `matrix` question needs at least one row");
+        }
+        let mut seen = BTreeSet::new();
+        for (idx, row) in rows.iter().enumerate() {
+            let row_path = format!("{path}.rows[{idx}]");
+            self.identifier(&row.id, &format!("{row_path}.id"));
+            if !seen.insert(row.id.as_str()) {
+                self.error(
+                    "id.duplicate",
+                    format!("{row_path}.id"),
+                    format!("row id `{}` is used twice in this matrix", row.id),
+                );
+            }
+            self.text(&row.label, &format!("{row_path}.label"), languages);
+            if let Some(weight) = row.weight {
+                if !(weight.is_finite() && weight > 0.0) {
+                    self.error(
+                        "weight.invalid",
+                        format!("{row_path}.weight"),
+                        format!("weight must be a positive finite number, not {weight}"),
+                    );
+                }
+                if row.indicator.is_none() {
+                    self.error(
+                        "weight.without_indicator",
+                        format!("{row_path}.weight"),
+                        "a weight needs an `indicator` to weigh within",
+                    );
+                }
+            }
+        }
+        if rows.iter().any(|row| row.indicator.is_some()) && question.satisfied.is_none() {
+            self.warning(
+                "satisfied.missing",
+                format!("{path}.satisfied"),
+                "no `satisfied` values: these items will have no satisfaction rate",
+            );
         }
     }
 
     fn scale(&mut self, question: &Question, path: &str, languages: &[String]) {
         let points: &[ScalePoint] = question.points.as_deref().unwrap_or_default();
         match &question.points {
-            None => self.error("points.missing", format!("{path}.points"), "a `scale` question needs `points`"),
+            None => self.error(
+                "points.missing",
+                format!("{path}.points"),
+                format!("a `{}` question needs `points`", question.kind.name()),
+            ),
             Some(p) if p.is_empty() => {
                 self.error("points.empty", format!("{path}.points"), "empty: a scale needs at least two points")
             }
