@@ -147,13 +147,15 @@ async fn load(slot: &RefCell<Option<Rc<Store>>>) -> Result<(Vec<SurveyEntry>, Ve
         store.put_survey(&record).await.map_err(|err| err.to_string())?;
         known.push(record);
     }
-    let surveys = known
+    let mut surveys: Vec<SurveyEntry> = known
         .into_iter()
         .filter_map(|stored| {
             let survey = load_survey(&stored.source).survey?;
-            Some(SurveyEntry { stored, survey: Rc::new(survey) })
+            Some(SurveyEntry::new(stored, survey))
         })
         .collect();
+    // A stable order for the list: by survey id, then newest version first.
+    surveys.sort_by(|a, b| a.survey.id.cmp(&b.survey.id).then_with(|| b.survey.version.cmp(&a.survey.version)));
 
     let mut responses: Vec<survey_core::Draft> =
         store.responses().await.map_err(|err| err.to_string())?.into_iter().filter_map(Result::ok).collect();

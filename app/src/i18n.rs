@@ -90,6 +90,12 @@ pub enum Msg {
     SurveyUnavailable,
     TextPlaceholder,
     CharactersLeft,
+    Yes,
+    No,
+    NumberPlaceholder,
+    NotAccepted,
+    InvalidAnswers,
+    SelectAll,
 }
 
 /// The text of `msg` in `lang`.
@@ -138,10 +144,52 @@ pub fn tr(lang: Lang, msg: Msg) -> &'static str {
         SurveyUnavailable => ("这份记录使用的问卷不在本设备上。", "The survey this response uses is not on this device."),
         TextPlaceholder => ("请在此输入", "Type here"),
         CharactersLeft => ("剩余字数", "characters left"),
+        Yes => ("是", "Yes"),
+        No => ("否", "No"),
+        NumberPlaceholder => ("请输入数字", "Enter a number"),
+        NotAccepted => ("这个答案不符合要求，请核对。", "This answer is not accepted; please check it."),
+        InvalidAnswers => ("以下答案需要修改：", "These answers need correcting:"),
+        SelectAll => ("可多选", "Select all that apply"),
     };
     match lang {
         Lang::Zh => zh,
         Lang::En => en,
+    }
+}
+
+/// The message for an answer with a problem (the survey's own `constraint_message` wins for
+/// constraints; it is chosen by the caller).
+pub fn problem_text(lang: Lang, problem: &survey_core::Problem) -> String {
+    use survey_core::Problem;
+    let number = |x: &Option<f64>| x.map(|v| v.to_string());
+    match (lang, problem) {
+        (Lang::Zh, Problem::OutOfRange { min, max }) => match (number(min), number(max)) {
+            (Some(a), Some(b)) => format!("请填写 {a} 到 {b} 之间的数。"),
+            (Some(a), None) => format!("请填写不小于 {a} 的数。"),
+            (None, Some(b)) => format!("请填写不大于 {b} 的数。"),
+            (None, None) => tr(lang, Msg::NotAccepted).to_owned(),
+        },
+        (Lang::En, Problem::OutOfRange { min, max }) => match (number(min), number(max)) {
+            (Some(a), Some(b)) => format!("Enter a number from {a} to {b}."),
+            (Some(a), None) => format!("Enter a number of at least {a}."),
+            (None, Some(b)) => format!("Enter a number of at most {b}."),
+            (None, None) => tr(lang, Msg::NotAccepted).to_owned(),
+        },
+        (Lang::Zh, Problem::DateOutOfRange { min, max }) => format!(
+            "日期应在 {} 至 {} 之间。",
+            min.as_deref().unwrap_or("…"),
+            max.as_deref().unwrap_or("…")
+        ),
+        (Lang::En, Problem::DateOutOfRange { min, max }) => format!(
+            "The date must be between {} and {}.",
+            min.as_deref().unwrap_or("…"),
+            max.as_deref().unwrap_or("…")
+        ),
+        (Lang::Zh, Problem::TooFewSelected { min }) => format!("请至少选择 {min} 项。"),
+        (Lang::En, Problem::TooFewSelected { min }) => format!("Select at least {min}."),
+        (Lang::Zh, Problem::TooManySelected { max }) => format!("最多选择 {max} 项。"),
+        (Lang::En, Problem::TooManySelected { max }) => format!("Select at most {max}."),
+        (_, Problem::Constraint) => tr(lang, Msg::NotAccepted).to_owned(),
     }
 }
 

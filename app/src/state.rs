@@ -9,14 +9,30 @@ use crate::i18n::Lang;
 use crate::route::Route;
 use crate::store::{StoreError, StoredSurvey};
 use std::rc::Rc;
-use survey_core::{AnswerValue, Draft, Status, Survey};
+use survey_core::{AnswerValue, Draft, Logic, Problem, Relevance, Status, Survey};
 use yew::Reducible;
 
 /// A survey definition on the device, parsed.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct SurveyEntry {
     pub stored: StoredSurvey,
     pub survey: Rc<Survey>,
+    /// The survey's compiled skip logic and constraints.
+    pub logic: Rc<Logic>,
+}
+
+impl SurveyEntry {
+    pub fn new(stored: StoredSurvey, survey: Survey) -> SurveyEntry {
+        let logic = Rc::new(Logic::new(&survey));
+        SurveyEntry { stored, survey: Rc::new(survey), logic }
+    }
+}
+
+/// Entries are equal when they hold the same definition: the logic is derived from it.
+impl PartialEq for SurveyEntry {
+    fn eq(&self, other: &Self) -> bool {
+        self.stored == other.stored && Rc::ptr_eq(&self.survey, &other.survey)
+    }
 }
 
 /// What the evaluator is told about the last write.
@@ -47,8 +63,14 @@ pub struct State {
     pub save_generation: u64,
     /// Set by a successful finalise: once that write commits, the route moves to `Done`.
     pub finish_pending: bool,
+    /// Which questions of `current` are relevant, kept up to date answer by answer.
+    pub relevance: Option<Relevance>,
     /// Required questions found unanswered by the last attempt to finish.
     pub missing: Vec<String>,
+    /// Answers with a problem found by the last attempt to finish.
+    pub invalid: Vec<(String, Problem)>,
+    /// A question to bring into view and focus after the next render (from the missing list).
+    pub focus_question: Option<String>,
 }
 
 impl State {
@@ -64,7 +86,38 @@ impl State {
             save: SaveState::Idle,
             save_generation: 0,
             finish_pending: false,
+            relevance: None,
             missing: Vec::new(),
+            invalid: Vec::new(),
+            focus_question: None,
+        }
+    }
+
+    /// The entry and relevance of the response on screen.
+    pub fn current_logic(&self) -> Option<(&Draft, &SurveyEntry, &Relevance)> {
+        let draft = self.current.as_ref()?;
+        let entry = self.survey_for(draft)?;
+        Some((draft, entry, self.relevance.as_ref()?))
+    }
+
+    /// Whether a page has at least one relevant question (pages with none are skipped).
+    pub fn page_is_shown(&self, page: usize) -> bool {
+        let Some((_, entry, relevance)) = self.current_logic() else { return false };
+        entry
+            .survey
+            .sections
+            .get(page)
+            .is_some_and(|section| section.questions.iter().any(|q| entry.logic.is_relevant(&q.id, relevance)))
+    }
+
+    /// The next shown page after `page` in direction `step` (+1 or -1), if any.
+    pub fn neighbour_page(&self, page: usize, forward: bool) -> Option<usize> {
+        let (_, entry, _) = self.current_logic()?;
+        let pages = entry.survey.sections.len();
+        if forward {
+            (page + 1..pages).find(|&p| self.page_is_shown(p))
+        } else {
+            (0..page).rev().find(|&p| self.page_is_shown(p))
         }
     }
 
@@ -104,6 +157,10 @@ pub enum Action {
     },
     /// Show another page (section) of the current response.
     Page(usize),
+    /// Show the page of a question and focus it (from the list of missing answers).
+    GoToQuestion(String),
+    /// The focus request was carried out.
+    Focused,
     Finish {
         now: i64,
     },
@@ -146,12 +203,15 @@ impl Reducible for State {
                 next.responses.push(draft.clone());
                 next.current = Some(draft);
                 next.missing.clear();
+                next.invalid.clear();
+                next.refresh_relevance();
                 next.schedule_save();
             }
             Action::Answer { question_id, value, now } => {
                 let Some(mut draft) = next.current.clone() else { return self };
                 let Some(entry) = next.survey_for(&draft) else { return self };
                 let survey = entry.survey.clone();
+                let logic = entry.logic.clone();
                 let changed = match value {
                     Some(value) => draft.set_answer(&survey, &question_id, value, now).unwrap_or(false),
                     None => draft.clear_answer(&question_id),
@@ -160,6 +220,11 @@ impl Reducible for State {
                     return self;
                 }
                 next.missing.retain(|id| id != &question_id);
+                next.invalid.retain(|(id, _)| id != &question_id);
+                // Only the questions whose relevance reads this answer are evaluated again.
+                if let Some(relevance) = next.relevance.as_mut() {
+                    logic.update(relevance, &draft.answers, &question_id);
+                }
                 next.replace_current(draft);
                 next.schedule_save();
             }
@@ -173,18 +238,40 @@ impl Reducible for State {
                 next.replace_current(draft);
                 next.schedule_save();
             }
+            Action::GoToQuestion(question_id) => {
+                let Some(draft) = next.current.clone() else { return self };
+                let Some(entry) = next.survey_for(&draft) else { return self };
+                let Some((page, _)) = entry.survey.questions().find(|(_, q)| q.id == question_id) else { return self };
+                next.focus_question = Some(question_id);
+                if page != draft.page {
+                    let mut draft = draft;
+                    draft.page = page;
+                    next.replace_current(draft);
+                    next.schedule_save();
+                }
+            }
+            Action::Focused => {
+                if next.focus_question.is_none() {
+                    return self;
+                }
+                next.focus_question = None;
+            }
             Action::Finish { now } => {
                 let Some(mut draft) = next.current.clone() else { return self };
                 let Some(entry) = next.survey_for(&draft) else { return self };
-                let survey = entry.survey.clone();
-                match draft.finalise(&survey, now) {
+                let (survey, logic) = (entry.survey.clone(), entry.logic.clone());
+                match draft.finalise(&survey, &logic, now) {
                     Ok(()) => {
                         next.missing.clear();
+                        next.invalid.clear();
                         next.finish_pending = true;
                         next.replace_current(draft);
                         next.schedule_save();
                     }
-                    Err(missing) => next.missing = missing,
+                    Err(not_finished) => {
+                        next.missing = not_finished.missing;
+                        next.invalid = not_finished.invalid;
+                    }
                 }
             }
             Action::Saved { generation } => {
@@ -238,9 +325,18 @@ impl State {
                 }
                 self.current = self.responses.iter().find(|r| &r.id == id).cloned();
                 self.save = SaveState::Idle;
+                self.refresh_relevance();
             }
             Route::Home => {}
         }
+    }
+
+    /// Evaluates the relevance of the current response from scratch (when it is opened).
+    fn refresh_relevance(&mut self) {
+        self.relevance = self
+            .current
+            .as_ref()
+            .and_then(|draft| self.survey_for(draft).map(|entry| entry.logic.evaluate_all(&draft.answers)));
     }
 }
 
@@ -262,7 +358,7 @@ mod tests {
             origin: "bundled".into(),
         };
         let mut state = State::new(Lang::Zh, Route::Home);
-        state.surveys.push(SurveyEntry { stored, survey: survey.clone() });
+        state.surveys.push(SurveyEntry::new(stored, (*survey).clone()));
         state.loaded = true;
         let start = DraftStart {
             id: "r1".into(),
@@ -309,6 +405,7 @@ mod tests {
                     AnswerValue::Text(question.choices.as_ref().unwrap()[0].value.clone())
                 }
                 survey_core::QuestionKind::Text => AnswerValue::Text("无".into()),
+                _ => continue,
             };
             state = state.reduce(Action::Answer { question_id: question.id.clone(), value: Some(value), now: 2 });
         }

@@ -1,5 +1,6 @@
-//! Filling a response: one page per section, a progress bar, back/next, and finish with a list
-//! of missing required answers.
+//! Filling a response: one page per section showing its relevant questions, a progress bar,
+//! back/next (skipping pages with nothing relevant), and finish with a list of what is missing
+//! or needs correcting, each entry jumping to its question.
 
 use crate::app::AppHandle;
 use crate::components::progress::Progress;
@@ -8,7 +9,8 @@ use crate::components::save_status::SaveStatus;
 use crate::i18n::{answered_of, page_of, tr, Msg};
 use crate::platform;
 use crate::state::Action;
-use survey_core::AnswerValue;
+use std::collections::BTreeMap;
+use survey_core::{AnswerValue, QuestionKind};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -24,28 +26,43 @@ pub fn FillPage(props: &FillProps) -> Html {
     // Put keyboard focus on the page heading after a page change, so screen readers and
     // keyboard users start at the top of the new page.
     use_effect_with(page, |_| platform::focus("page-title"));
-    // After a refused finish, move to the list of missing answers (focus scrolls it into view).
-    use_effect_with(state.missing.len(), |missing| {
-        if *missing > 0 {
+    // After a refused finish, move to the list of what is missing (focus scrolls it into view).
+    use_effect_with((state.missing.len(), state.invalid.len()), |(missing, invalid)| {
+        if missing + invalid > 0 {
             platform::focus("missing");
         }
     });
+    // A jump from that list: focus the question once its page is shown.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((state.focus_question.clone(), page), move |(target, _)| {
+            if let Some(question_id) = target {
+                platform::focus(&format!("q-{question_id}"));
+                dispatcher.dispatch(Action::Focused);
+            }
+        });
+    }
 
-    let Some(draft) = &state.current else {
-        return html! { <p class="alert" role="alert">{ tr(lang, Msg::ResponseNotFound) }</p> };
-    };
-    let Some(entry) = state.survey_for(draft) else {
-        return html! { <p class="alert" role="alert">{ tr(lang, Msg::SurveyUnavailable) }</p> };
+    let Some((draft, entry, relevance)) = state.current_logic() else {
+        let message = if state.current.is_none() { Msg::ResponseNotFound } else { Msg::SurveyUnavailable };
+        return html! { <p class="alert" role="alert">{ tr(lang, message) }</p> };
     };
     let survey = entry.survey.clone();
+    let logic = entry.logic.clone();
     let page = draft.page.min(survey.sections.len().saturating_sub(1));
     let Some(section) = survey.sections.get(page) else {
         return html! { <p class="alert" role="alert">{ tr(lang, Msg::SurveyUnavailable) }</p> };
     };
     let text = |t: &survey_core::Text| t.get(lang.tag(), &survey.languages).to_owned();
-    let (answered, total) = draft.progress(&survey);
-    let pages = survey.sections.len();
-    let first_number = survey.sections[..page].iter().map(|s| s.questions.len()).sum::<usize>();
+    let (answered, total) = draft.progress(&survey, &logic, relevance);
+    let problems: BTreeMap<String, survey_core::Problem> = draft.problems(&survey, &logic, relevance).into_iter().collect();
+    // Questions are numbered through the whole survey, notes excepted, so that a number read
+    // out in an interview always means the same question.
+    let mut numbers = BTreeMap::new();
+    for (_, question) in survey.questions().filter(|(_, q)| q.kind != QuestionKind::Note) {
+        let next = numbers.len() + 1;
+        numbers.insert(question.id.clone(), next);
+    }
 
     let on_answer = {
         let state = state.clone();
@@ -62,49 +79,67 @@ pub fn FillPage(props: &FillProps) -> Html {
         Callback::from(move |_| state.dispatch(Action::Finish { now: platform::now_ms() }))
     };
 
-    let questions = section.questions.iter().enumerate().map(|(idx, question)| {
+    let questions = section.questions.iter().filter(|q| logic.is_relevant(&q.id, relevance)).map(|question| {
         html! {
             <QuestionView
+                key={question.id.clone()}
                 question={question.clone()}
-                number={first_number + idx + 1}
+                number={numbers.get(&question.id).copied()}
                 answer={draft.answers.get(&question.id).map(|a| a.value.clone())}
                 lang={lang}
                 languages={survey.languages.clone()}
                 missing={state.missing.contains(&question.id)}
+                problem={problems.get(&question.id).cloned()}
                 on_answer={on_answer.clone()}
             />
         }
     });
 
-    let missing = (!state.missing.is_empty()).then(|| {
-        let items = state.missing.iter().filter_map(|id| {
-            let (section_idx, question) = survey.questions().find(|(_, q)| &q.id == id)?;
-            let onclick = go(section_idx);
-            Some(html! {
-                <li>
-                    <button class="link" {onclick}>
-                        { format!("{} {} · {}", tr(lang, Msg::GoToQuestion), section_idx + 1, text(&question.title)) }
-                    </button>
-                </li>
+    let jump_list = |ids: Vec<&String>| {
+        ids.into_iter()
+            .filter_map(|id| {
+                let (section_idx, question) = survey.questions().find(|(_, q)| &q.id == id)?;
+                let onclick = {
+                    let state = state.clone();
+                    let id = id.clone();
+                    Callback::from(move |_| state.dispatch(Action::GoToQuestion(id.clone())))
+                };
+                let number = numbers.get(id).map(|n| format!("{n}. ")).unwrap_or_default();
+                Some(html! {
+                    <li>
+                        <button class="link" data-testid={format!("goto-{id}")} {onclick}>
+                            { format!("{} · {number}{}", page_of(lang, section_idx + 1, survey.sections.len()), text(&question.title)) }
+                        </button>
+                    </li>
+                })
             })
-        });
+            .collect::<Html>()
+    };
+    let missing = (!state.missing.is_empty() || !state.invalid.is_empty()).then(|| {
         html! {
             <div class="alert" role="alert" data-testid="missing" id="missing" tabindex="-1">
-                <p>{ tr(lang, Msg::MissingAnswers) }</p>
-                <ul>{ for items }</ul>
+                if !state.missing.is_empty() {
+                    <p>{ tr(lang, Msg::MissingAnswers) }</p>
+                    <ul>{ jump_list(state.missing.iter().collect()) }</ul>
+                }
+                if !state.invalid.is_empty() {
+                    <p>{ tr(lang, Msg::InvalidAnswers) }</p>
+                    <ul>{ jump_list(state.invalid.iter().map(|(id, _)| id).collect()) }</ul>
+                }
             </div>
         }
     });
 
     let progress_label = answered_of(lang, answered, total);
+    let pages = survey.sections.len();
+    let back = state.neighbour_page(page, false);
+    let forward = state.neighbour_page(page, true);
     html! {
         <div class="fill">
             <div class="fill-head">
                 <p class="survey-name">{ text(&survey.title) }</p>
                 <Progress answered={answered} total={total} label={progress_label.clone()} />
-                <p class="meta">
-                    { format!("{} · {progress_label}", page_of(lang, page + 1, pages)) }
-                </p>
+                <p class="meta">{ format!("{} · {progress_label}", page_of(lang, page + 1, pages)) }</p>
             </div>
             <h1 id="page-title" tabindex="-1" data-testid="page-title">{ text(&section.title) }</h1>
             { missing }
@@ -112,14 +147,14 @@ pub fn FillPage(props: &FillProps) -> Html {
                 { for questions }
             </form>
             <nav class="pager" aria-label={tr(lang, Msg::Page)}>
-                if page > 0 {
-                    <button class="button" data-testid="back" onclick={go(page - 1)}>{ tr(lang, Msg::Back) }</button>
+                if let Some(target) = back {
+                    <button class="button" data-testid="back" onclick={go(target)}>{ tr(lang, Msg::Back) }</button>
                 } else {
                     <span />
                 }
                 <SaveStatus save={state.save.clone()} lang={lang} />
-                if page + 1 < pages {
-                    <button class="button primary" data-testid="next" onclick={go(page + 1)}>{ tr(lang, Msg::Next) }</button>
+                if let Some(target) = forward {
+                    <button class="button primary" data-testid="next" onclick={go(target)}>{ tr(lang, Msg::Next) }</button>
                 } else {
                     <button class="button primary" data-testid="finish" onclick={finish}>{ tr(lang, Msg::Finish) }</button>
                 }

@@ -27,8 +27,10 @@ pub fn HomePage(props: &HomeProps) -> Html {
                 .survey_for(draft)
                 .map(|entry| entry.survey.title.get(lang.tag(), &entry.survey.languages).to_owned())
                 .unwrap_or_else(|| draft.survey_id.clone());
-            let (answered, total) =
-                state.survey_for(draft).map(|entry| draft.progress(&entry.survey)).unwrap_or((draft.answers.len(), 0));
+            let (answered, total) = state
+                .survey_for(draft)
+                .map(|entry| draft.progress(&entry.survey, &entry.logic, &entry.logic.evaluate_all(&draft.answers)))
+                .unwrap_or((draft.answers.len(), 0));
             let resume = {
                 let state = state.clone();
                 let id = draft.id.clone();
@@ -112,7 +114,10 @@ fn SurveyCard(props: &SurveyCardProps) -> Html {
                 lang: state.lang.tag().to_owned(),
                 app_version: env!("CARGO_PKG_VERSION").to_owned(),
             };
-            state.dispatch(Action::Start(Draft::new(&entry.survey, &entry.stored.fingerprint, start)));
+            let now = start.now;
+            let mut draft = Draft::new(&entry.survey, &entry.stored.fingerprint, start);
+            draft.apply_defaults(&entry.survey, now);
+            state.dispatch(Action::Start(draft));
         })
     };
     let units = survey.units.iter().map(|u| {
