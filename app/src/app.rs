@@ -2,12 +2,13 @@
 //! saving, following the URL fragment), then renders the page for the current route.
 
 use crate::components::header::Header;
+use crate::edge::{Edge, EVALUATOR_KEY, LOCK_KEY};
 use crate::examples::BUNDLED;
 use crate::i18n::{tr, Lang, Msg};
-use crate::pages::{done::DonePage, fill::FillPage, home::HomePage};
+use crate::pages::{done::DonePage, fill::FillPage, home::HomePage, settings::SettingsPage, welcome::WelcomePage};
 use crate::platform;
 use crate::route::Route;
-use crate::state::{Action, State, SurveyEntry};
+use crate::state::{Action, Evaluator, SelfLock, State, SurveyEntry};
 use crate::store::{Store, StoredSurvey};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -22,6 +23,10 @@ pub type AppHandle = UseReducerHandle<State>;
 
 /// The key of the UI language setting.
 const LANG_SETTING: &str = "survey-kit.lang";
+/// Seconds without input after which self-completion returns to the welcome screen (a local
+/// setting so that tests and teams can change it; default 180).
+const IDLE_SETTING: &str = "survey-kit.idle-seconds";
+const DEFAULT_IDLE_SECONDS: u32 = 180;
 
 fn initial_lang() -> Lang {
     platform::setting(LANG_SETTING)
@@ -41,7 +46,7 @@ pub fn App() -> Html {
         use_effect_with((), move |_| {
             spawn_local(async move {
                 match load(&store).await {
-                    Ok((surveys, responses)) => state.dispatch(Action::Loaded { surveys, responses }),
+                    Ok(loaded) => state.dispatch(loaded),
                     Err(message) => state.dispatch(Action::StoreUnavailable(message)),
                 }
             });
@@ -98,6 +103,35 @@ pub fn App() -> Html {
         });
     }
 
+    let edge = Edge { store: store.clone(), dispatcher: state.dispatcher() };
+
+    // Ask once for persistent storage and read usage and quota.
+    {
+        let edge = edge.clone();
+        use_effect_with(state.loaded, move |loaded| {
+            if *loaded {
+                edge.check_storage();
+            }
+        });
+    }
+
+    // In self-completion, a tablet left alone returns to the welcome screen (the draft stays).
+    {
+        let dispatcher = state.dispatcher();
+        let active = state.lock.is_some() && state.route != Route::Welcome;
+        use_effect_with(active, move |active| {
+            let mut cleanup: Option<Box<dyn FnOnce()>> = None;
+            if *active {
+                cleanup = Some(idle_watch(dispatcher));
+            }
+            move || {
+                if let Some(cleanup) = cleanup {
+                    cleanup();
+                }
+            }
+        });
+    }
+
     let lang = state.lang;
     let body = if !state.loaded {
         html! { <p class="loading" role="status">{ tr(lang, Msg::Loading) }</p> }
@@ -110,22 +144,54 @@ pub fn App() -> Html {
         }
     } else {
         match &state.route {
-            Route::Home => html! { <HomePage state={state.clone()} /> },
+            Route::Home => html! { <HomePage state={state.clone()} edge={edge.clone()} /> },
+            Route::Settings => html! { <SettingsPage state={state.clone()} edge={edge.clone()} /> },
+            Route::Welcome => html! { <WelcomePage state={state.clone()} /> },
             Route::Fill(_) => html! { <FillPage state={state.clone()} /> },
             Route::Done(_) => html! { <DonePage state={state.clone()} /> },
         }
     };
     html! {
         <>
-            <Header state={state.clone()} />
+            <Header state={state.clone()} edge={edge} />
             <main id="main">{ body }</main>
         </>
     }
 }
 
+/// Dispatches `Action::Idle` after the idle time without a pointer or key event. Returns the
+/// function that stops watching.
+fn idle_watch(dispatcher: yew::UseReducerDispatcher<State>) -> Box<dyn FnOnce()> {
+    let seconds = platform::setting(IDLE_SETTING).and_then(|s| s.parse::<u32>().ok()).unwrap_or(DEFAULT_IDLE_SECONDS);
+    let last_input = Rc::new(std::cell::Cell::new(platform::now_ms()));
+    let on_input = {
+        let last_input = last_input.clone();
+        Closure::<dyn Fn()>::new(move || last_input.set(platform::now_ms()))
+    };
+    let on_tick = Closure::<dyn Fn()>::new(move || {
+        if platform::now_ms() - last_input.get() >= i64::from(seconds) * 1000 {
+            dispatcher.dispatch(Action::Idle);
+        }
+    });
+    let Some(window) = web_sys::window() else { return Box::new(|| ()) };
+    for event in ["pointerdown", "keydown", "input"] {
+        let _ = window.add_event_listener_with_callback(event, on_input.as_ref().unchecked_ref());
+    }
+    let interval = window
+        .set_interval_with_callback_and_timeout_and_arguments_0(on_tick.as_ref().unchecked_ref(), 1000)
+        .unwrap_or_default();
+    Box::new(move || {
+        for event in ["pointerdown", "keydown", "input"] {
+            let _ = window.remove_event_listener_with_callback(event, on_input.as_ref().unchecked_ref());
+        }
+        window.clear_interval_with_handle(interval);
+        drop(on_tick);
+    })
+}
+
 /// Opens the store, stores the bundled surveys if they are missing, and reads every survey and
 /// response. A damaged record is skipped with a console message rather than blocking the device.
-async fn load(slot: &RefCell<Option<Rc<Store>>>) -> Result<(Vec<SurveyEntry>, Vec<survey_core::Draft>), String> {
+async fn load(slot: &RefCell<Option<Rc<Store>>>) -> Result<Action, String> {
     let store = Rc::new(Store::open().await.map_err(|err| err.to_string())?);
     *slot.borrow_mut() = Some(store.clone());
 
@@ -160,5 +226,7 @@ async fn load(slot: &RefCell<Option<Rc<Store>>>) -> Result<(Vec<SurveyEntry>, Ve
     let mut responses: Vec<survey_core::Draft> =
         store.responses().await.map_err(|err| err.to_string())?.into_iter().filter_map(Result::ok).collect();
     responses.sort_by_key(|r| std::cmp::Reverse(r.started_at));
-    Ok((surveys, responses))
+    let evaluator: Evaluator = store.meta(EVALUATOR_KEY).await.ok().flatten().unwrap_or_default();
+    let lock: Option<SelfLock> = store.meta(LOCK_KEY).await.ok().flatten().flatten();
+    Ok(Action::Loaded { surveys, responses, evaluator, lock })
 }

@@ -92,6 +92,41 @@ pub enum Msg {
     CharactersLeft,
     Yes,
     No,
+    Settings,
+    EvaluatorTitle,
+    EvaluatorName,
+    EvaluatorCode,
+    Team,
+    Pin,
+    PinHint,
+    Save,
+    EvaluatorSaved,
+    EvaluatorMissing,
+    SetUpEvaluator,
+    StorageTitle,
+    Persisted,
+    NotPersisted,
+    ImportTitle,
+    ImportHint,
+    ImportAdded,
+    ImportRefused,
+    StartInterview,
+    StartSelf,
+    UnitPlaceholder,
+    Discard,
+    DiscardConfirm,
+    Cancel,
+    CountsTitle,
+    DraftCount,
+    CompleteCount,
+    WelcomeTitle,
+    WelcomeBody,
+    WelcomeStart,
+    EvaluatorExit,
+    EnterPin,
+    WrongPin,
+    Unlock,
+    BackToWelcome,
     NumberPlaceholder,
     NotAccepted,
     InvalidAnswers,
@@ -144,6 +179,47 @@ pub fn tr(lang: Lang, msg: Msg) -> &'static str {
         SurveyUnavailable => ("这份记录使用的问卷不在本设备上。", "The survey this response uses is not on this device."),
         TextPlaceholder => ("请在此输入", "Type here"),
         CharactersLeft => ("剩余字数", "characters left"),
+        Settings => ("设置", "Settings"),
+        EvaluatorTitle => ("测评员信息", "Evaluator"),
+        EvaluatorName => ("姓名", "Name"),
+        EvaluatorCode => ("测评员编号", "Evaluator code"),
+        Team => ("所属团队", "Team"),
+        Pin => ("退出自填模式的密码（可选）", "Code to leave self-completion (optional)"),
+        PinHint => ("未设置时，用测评员编号退出。", "Without one, the evaluator code is asked."),
+        Save => ("保存", "Save"),
+        EvaluatorSaved => ("测评员信息已保存在本设备上。", "Evaluator details saved on this device."),
+        EvaluatorMissing => ("请先填写测评员信息，再开始测评。", "Enter the evaluator's details before starting."),
+        SetUpEvaluator => ("填写测评员信息", "Enter evaluator details"),
+        StorageTitle => ("本机存储", "Storage on this device"),
+        Persisted => ("浏览器已承诺不自动清除本机数据。", "The browser will not clear this device's data on its own."),
+        NotPersisted => (
+            "浏览器未承诺保留数据，存储空间紧张时可能被清除：请及时导出。",
+            "The browser may clear this data when space runs low: export regularly.",
+        ),
+        ImportTitle => ("导入问卷文件", "Import a survey file"),
+        ImportHint => ("选择或拖入 .json 问卷定义文件", "Choose or drop a .json survey definition"),
+        ImportAdded => ("已导入", "Imported"),
+        ImportRefused => ("未导入，文件有以下问题：", "Not imported; the file has these problems:"),
+        StartInterview => ("开始访谈", "Start interview"),
+        StartSelf => ("交给居民自填", "Hand to resident"),
+        UnitPlaceholder => ("选择或输入单位名称", "Choose or type the unit"),
+        Discard => ("删除", "Discard"),
+        DiscardConfirm => ("确定删除这份未完成的问卷吗？删除后无法恢复。", "Discard this draft? This cannot be undone."),
+        Cancel => ("取消", "Cancel"),
+        CountsTitle => ("各单位问卷数", "Responses per unit"),
+        DraftCount => ("未完成", "Drafts"),
+        CompleteCount => ("已完成", "Complete"),
+        WelcomeTitle => ("欢迎参与满意度测评", "Welcome to the satisfaction survey"),
+        WelcomeBody => (
+            "问卷不记名，答案仅用于统计。请根据您的真实感受作答，不了解的可以选择“不了解”。",
+            "The survey is anonymous and used only for statistics. Answer as you really feel; choose \"Don't know\" when you do not know.",
+        ),
+        WelcomeStart => ("开始填写", "Start"),
+        EvaluatorExit => ("测评员", "Evaluator"),
+        EnterPin => ("测评员退出自填模式：请输入密码或编号", "Evaluator: enter your code to leave self-completion"),
+        WrongPin => ("不正确，请重试。", "Not correct; try again."),
+        Unlock => ("退出自填模式", "Leave self-completion"),
+        BackToWelcome => ("返回欢迎页", "Back to the welcome screen"),
         Yes => ("是", "Yes"),
         No => ("否", "No"),
         NumberPlaceholder => ("请输入数字", "Enter a number"),
@@ -175,21 +251,42 @@ pub fn problem_text(lang: Lang, problem: &survey_core::Problem) -> String {
             (None, Some(b)) => format!("Enter a number of at most {b}."),
             (None, None) => tr(lang, Msg::NotAccepted).to_owned(),
         },
-        (Lang::Zh, Problem::DateOutOfRange { min, max }) => format!(
-            "日期应在 {} 至 {} 之间。",
-            min.as_deref().unwrap_or("…"),
-            max.as_deref().unwrap_or("…")
-        ),
-        (Lang::En, Problem::DateOutOfRange { min, max }) => format!(
-            "The date must be between {} and {}.",
-            min.as_deref().unwrap_or("…"),
-            max.as_deref().unwrap_or("…")
-        ),
+        (Lang::Zh, Problem::DateOutOfRange { min, max }) => {
+            format!("日期应在 {} 至 {} 之间。", min.as_deref().unwrap_or("…"), max.as_deref().unwrap_or("…"))
+        }
+        (Lang::En, Problem::DateOutOfRange { min, max }) => {
+            format!("The date must be between {} and {}.", min.as_deref().unwrap_or("…"), max.as_deref().unwrap_or("…"))
+        }
         (Lang::Zh, Problem::TooFewSelected { min }) => format!("请至少选择 {min} 项。"),
         (Lang::En, Problem::TooFewSelected { min }) => format!("Select at least {min}."),
         (Lang::Zh, Problem::TooManySelected { max }) => format!("最多选择 {max} 项。"),
         (Lang::En, Problem::TooManySelected { max }) => format!("Select at most {max}."),
         (_, Problem::Constraint) => tr(lang, Msg::NotAccepted).to_owned(),
+    }
+}
+
+/// "12.5 MB used of 2.0 GB".
+pub fn usage_of(lang: Lang, usage: f64, quota: f64) -> String {
+    let human = |bytes: f64| {
+        if bytes >= 1e9 {
+            format!("{:.1} GB", bytes / 1e9)
+        } else if bytes >= 1e6 {
+            format!("{:.1} MB", bytes / 1e6)
+        } else {
+            format!("{:.0} KB", bytes / 1e3)
+        }
+    };
+    match lang {
+        Lang::Zh => format!("已用 {}，可用上限 {}", human(usage), human(quota)),
+        Lang::En => format!("{} used of {}", human(usage), human(quota)),
+    }
+}
+
+/// The warning shown while finished responses have not left the tablet.
+pub fn unexported_warning(lang: Lang, count: usize) -> String {
+    match lang {
+        Lang::Zh => format!("有 {count} 份已完成的问卷尚未导出，只保存在本设备上。"),
+        Lang::En => format!("{count} finished responses have not been exported yet; they exist only on this device."),
     }
 }
 

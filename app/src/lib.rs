@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod components;
+pub mod edge;
 pub mod examples;
 pub mod i18n;
 pub mod pages;

@@ -84,3 +84,39 @@ pub fn focus(element_id: &str) {
         }
     }
 }
+
+/// A one-shot timer, cancelled when dropped (so a screen that goes away takes its timer along).
+pub struct Timeout {
+    handle: i32,
+    _callback: wasm_bindgen::closure::Closure<dyn FnMut()>,
+}
+
+impl Timeout {
+    pub fn new(millis: u32, callback: impl FnOnce() + 'static) -> Timeout {
+        let mut callback = Some(callback);
+        let closure = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            if let Some(callback) = callback.take() {
+                callback();
+            }
+        });
+        let handle = web_sys::window()
+            .and_then(|window| {
+                window
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(
+                        closure.as_ref().unchecked_ref(),
+                        i32::try_from(millis).unwrap_or(i32::MAX),
+                    )
+                    .ok()
+            })
+            .unwrap_or_default();
+        Timeout { handle, _callback: closure }
+    }
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            window.clear_timeout_with_handle(self.handle);
+        }
+    }
+}

@@ -8,6 +8,7 @@
 use crate::i18n::Lang;
 use crate::route::Route;
 use crate::store::{StoreError, StoredSurvey};
+use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 use survey_core::{AnswerValue, Draft, Logic, Problem, Relevance, Status, Survey};
 use yew::Reducible;
@@ -33,6 +34,57 @@ impl PartialEq for SurveyEntry {
     fn eq(&self, other: &Self) -> bool {
         self.stored == other.stored && Rc::ptr_eq(&self.survey, &other.survey)
     }
+}
+
+/// The evaluator using this device, kept in the store's `meta`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evaluator {
+    pub name: String,
+    /// The evaluator's code on the team's roster.
+    pub code: String,
+    pub team: String,
+    /// Needed to leave self-completion; empty means the evaluator code is asked instead.
+    #[serde(default)]
+    pub pin: String,
+}
+
+impl Evaluator {
+    pub fn is_set(&self) -> bool {
+        !self.name.trim().is_empty() && !self.code.trim().is_empty()
+    }
+
+    /// Whether `entered` unlocks self-completion.
+    pub fn unlocks(&self, entered: &str) -> bool {
+        let secret = if self.pin.is_empty() { &self.code } else { &self.pin };
+        !secret.is_empty() && entered.trim() == secret.trim()
+    }
+}
+
+/// Self-completion: the tablet is handed to residents for one survey. Kept in `meta`, so a
+/// reload (or a curious resident) cannot leave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelfLock {
+    pub fingerprint: String,
+    pub unit: Option<String>,
+}
+
+/// The outcome of importing a survey file, shown on the home screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportReport {
+    pub file_name: String,
+    /// `Some(short fingerprint)` when the survey was added.
+    pub added: Option<String>,
+    /// One line per problem: `PATH: message`.
+    pub problems: Vec<String>,
+}
+
+/// What the browser says about this site's storage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StorageStatus {
+    /// `Some(true)` when the browser promised not to evict the data.
+    pub persisted: Option<bool>,
+    pub usage: Option<f64>,
+    pub quota: Option<f64>,
 }
 
 /// What the evaluator is told about the last write.
@@ -71,6 +123,11 @@ pub struct State {
     pub invalid: Vec<(String, Problem)>,
     /// A question to bring into view and focus after the next render (from the missing list).
     pub focus_question: Option<String>,
+    pub evaluator: Evaluator,
+    /// Set while the tablet is in self-completion.
+    pub lock: Option<SelfLock>,
+    pub imports: Vec<ImportReport>,
+    pub storage: Option<StorageStatus>,
 }
 
 impl State {
@@ -90,6 +147,23 @@ impl State {
             missing: Vec::new(),
             invalid: Vec::new(),
             focus_question: None,
+            evaluator: Evaluator::default(),
+            lock: None,
+            imports: Vec::new(),
+            storage: None,
+        }
+    }
+
+    /// Whether a route may be shown. In self-completion only the welcome screen and the
+    /// locked survey's current response are reachable: no other response, no settings.
+    pub fn allows(&self, route: &Route) -> bool {
+        let Some(lock) = &self.lock else { return route != &Route::Welcome };
+        match route {
+            Route::Welcome => true,
+            Route::Fill(id) | Route::Done(id) => {
+                self.current.as_ref().is_some_and(|draft| &draft.id == id && draft.fingerprint == lock.fingerprint)
+            }
+            Route::Home | Route::Settings => false,
         }
     }
 
@@ -142,7 +216,23 @@ pub enum Action {
     Loaded {
         surveys: Vec<SurveyEntry>,
         responses: Vec<Draft>,
+        evaluator: Evaluator,
+        lock: Option<SelfLock>,
     },
+    /// The evaluator's details were saved.
+    EvaluatorSaved(Evaluator),
+    /// A survey file was read: added (with its entry) or refused (with its problems).
+    Imported {
+        report: ImportReport,
+        entry: Option<SurveyEntry>,
+    },
+    /// A response was deleted from the store.
+    Discarded(String),
+    /// Self-completion started (`Some`) or the evaluator ended it (`None`); already stored.
+    Locked(Option<SelfLock>),
+    /// No input for a while in self-completion: back to the welcome screen, draft kept.
+    Idle,
+    StorageChecked(StorageStatus),
     StoreUnavailable(String),
     SetLang(Lang),
     /// The URL fragment changed (back button, link) or a page asked to move.
@@ -179,20 +269,80 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::Loaded { surveys, responses } => {
+            Action::Loaded { surveys, responses, evaluator, lock } => {
                 next.surveys = surveys;
                 next.responses = responses;
+                next.evaluator = evaluator;
+                next.lock = lock;
                 next.loaded = true;
                 next.open_route();
+                if !next.allows(&next.route) {
+                    next.route = if next.lock.is_some() { Route::Welcome } else { Route::Home };
+                    next.current = None;
+                }
             }
+            Action::EvaluatorSaved(evaluator) => next.evaluator = evaluator,
+            Action::Imported { report, entry } => {
+                if let Some(entry) = entry {
+                    if !next.surveys.iter().any(|e| e.stored.fingerprint == entry.stored.fingerprint) {
+                        next.surveys.push(entry);
+                        next.surveys.sort_by(|a, b| {
+                            a.survey.id.cmp(&b.survey.id).then_with(|| b.survey.version.cmp(&a.survey.version))
+                        });
+                    }
+                }
+                next.imports.insert(0, report);
+                next.imports.truncate(5);
+            }
+            Action::Discarded(id) => {
+                next.responses.retain(|r| r.id != id);
+                if next.current.as_ref().is_some_and(|c| c.id == id) {
+                    next.current = None;
+                }
+            }
+            Action::Locked(lock) => {
+                next.route = if lock.is_some() { Route::Welcome } else { Route::Home };
+                next.lock = lock;
+                next.current = None;
+                next.missing.clear();
+                next.invalid.clear();
+            }
+            Action::Idle => {
+                if next.lock.is_none() || next.route == Route::Welcome {
+                    return self;
+                }
+                next.route = Route::Welcome;
+                next.current = None;
+            }
+            Action::StorageChecked(status) => next.storage = Some(status),
             Action::StoreUnavailable(message) => {
                 next.store_unavailable = Some(message);
                 next.loaded = true;
             }
-            Action::SetLang(lang) => next.lang = lang,
+            Action::SetLang(lang) => {
+                next.lang = lang;
+                // The response records the language it is being answered in.
+                if let Some(mut draft) = next.current.clone() {
+                    if draft.status == Status::Draft && draft.lang != lang.tag() {
+                        draft.lang = lang.tag().to_owned();
+                        next.replace_current(draft);
+                        next.schedule_save();
+                    }
+                }
+            }
             Action::Navigate(route) => {
                 if route == next.route {
                     return self;
+                }
+                if next.lock.is_some() && !next.allows(&route) {
+                    // The address bar and the back button lead nowhere in self-completion;
+                    // the route effect puts the current address back.
+                    next.route = if next.current.is_some() { next.route.clone() } else { Route::Welcome };
+                    return Rc::new(next);
+                }
+                if route == Route::Welcome {
+                    // A resident's finished response is not reachable from the welcome screen.
+                    next.current = None;
                 }
                 next.route = route;
                 next.missing.clear();
@@ -327,7 +477,7 @@ impl State {
                 self.save = SaveState::Idle;
                 self.refresh_relevance();
             }
-            Route::Home => {}
+            Route::Home | Route::Settings | Route::Welcome => {}
         }
     }
 
@@ -436,7 +586,12 @@ mod tests {
         draft.page = 2;
         let surveys = std::mem::take(&mut state.surveys);
         let state = Rc::new(State::new(Lang::En, Route::Fill("r1".into())));
-        let state = state.reduce(Action::Loaded { surveys, responses: vec![draft] });
+        let state = state.reduce(Action::Loaded {
+            surveys,
+            responses: vec![draft],
+            evaluator: Evaluator::default(),
+            lock: None,
+        });
         assert_eq!(state.current.as_ref().map(|d| d.page), Some(2));
     }
 }

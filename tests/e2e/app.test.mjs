@@ -388,8 +388,8 @@ test('navigates pages and finishes', async (t) => {
       assert.ok(pages <= MAX_PAGES, `still not on the last page after ${MAX_PAGES} pages`);
       const questions = page.locator(SEL.question);
       await questions.first().waitFor({ state: 'visible' });
-      const count = await questions.count();
-      for (let i = 0; i < count; i += 1) await answerQuestion(page, questions.nth(i), '无');
+      // Answers can reveal follow-up questions (skip logic), so the count is read again each time.
+      for (let i = 0; i < (await questions.count()); i += 1) await answerQuestion(page, questions.nth(i), '无');
 
       if ((await page.locator(SEL.next).count()) === 0) break;
       const shown = await qids();

@@ -44,7 +44,8 @@ pub fn QuestionView(props: &QuestionProps) -> Html {
     let title_id = format!("q-{}-title", q.id);
     let help_id = format!("q-{}-help", q.id);
     let problem_id = format!("q-{}-problem", q.id);
-    let required = q.required.then(|| html! { <span class="required" aria-label={tr(lang, Msg::Required)}>{ "*" }</span> });
+    let required =
+        q.required.then(|| html! { <span class="required" aria-label={tr(lang, Msg::Required)}>{ "*" }</span> });
     let help = q.help.as_ref().map(|help| html! { <p class="help" id={help_id.clone()}>{ text(help) }</p> });
     let number = props.number.map(|n| html! { <span class="number">{ format!("{n}. ") }</span> });
 
@@ -123,7 +124,9 @@ pub fn QuestionView(props: &QuestionProps) -> Html {
                     hint: None,
                 })
                 .collect();
-            radio_group(q, &format!("q-{}", q.id), options, false, move |value| emit(Some(AnswerValue::Bool(value == "true"))))
+            radio_group(q, &format!("q-{}", q.id), options, false, move |value| {
+                emit(Some(AnswerValue::Bool(value == "true")))
+            })
         }
         QuestionKind::Integer | QuestionKind::Decimal => number_box(props, emit),
         QuestionKind::Text => text_box(props, emit),
@@ -139,10 +142,11 @@ pub fn QuestionView(props: &QuestionProps) -> Html {
         html! { <p class="problem" id={problem_id.clone()} role="alert" data-testid="problem">{ message }</p> }
     });
     let class = classes!("question", props.missing.then_some("missing"), props.problem.is_some().then_some("invalid"));
-    let described_by: Vec<String> = [q.help.as_ref().map(|_| help_id.clone()), props.problem.as_ref().map(|_| problem_id.clone())]
-        .into_iter()
-        .flatten()
-        .collect();
+    let described_by: Vec<String> =
+        [q.help.as_ref().map(|_| help_id.clone()), props.problem.as_ref().map(|_| problem_id.clone())]
+            .into_iter()
+            .flatten()
+            .collect();
     html! {
         <fieldset class={class} data-testid="question" data-qid={q.id.clone()} data-kind={q.kind.name()}
             id={format!("q-{}", q.id)} tabindex="-1"
@@ -171,7 +175,12 @@ fn choice_options(q: &Question, text: &dyn Fn(&Text) -> String, checked: impl Fn
         .collect()
 }
 
-fn point_options(q: &Question, text: &dyn Fn(&Text) -> String, lang: Lang, checked: impl Fn(i64) -> bool) -> Vec<Option_> {
+fn point_options(
+    q: &Question,
+    text: &dyn Fn(&Text) -> String,
+    lang: Lang,
+    checked: impl Fn(i64) -> bool,
+) -> Vec<Option_> {
     let make = |p: &ScalePoint, unscored: bool| Option_ {
         value: p.value.to_string(),
         label: text(&p.label),
@@ -185,7 +194,13 @@ fn point_options(q: &Question, text: &dyn Fn(&Text) -> String, lang: Lang, check
 }
 
 /// A group of radio buttons named `name`; `scale` lays the scored points out in one row.
-fn radio_group(q: &Question, name: &str, options: Vec<Option_>, scale: bool, on_pick: impl Fn(String) + 'static) -> Html {
+fn radio_group(
+    q: &Question,
+    name: &str,
+    options: Vec<Option_>,
+    scale: bool,
+    on_pick: impl Fn(String) + 'static,
+) -> Html {
     let on_pick = std::rc::Rc::new(on_pick);
     let n_points = options.iter().filter(|o| !o.unscored).count();
     let items = options.into_iter().map(|option| {
@@ -294,7 +309,11 @@ fn number_box(props: &QuestionProps, emit: impl Fn(Option<AnswerValue>) + 'stati
             }
         } else if let Ok(x) = raw.parse::<f64>() {
             if x.is_finite() {
-                let value = if x.fract() == 0.0 && x.abs() < 9.0e15 { AnswerValue::Number(x as i64) } else { AnswerValue::Decimal(x) };
+                let value = if x.fract() == 0.0 && x.abs() < 9.0e15 {
+                    AnswerValue::Number(x as i64)
+                } else {
+                    AnswerValue::Decimal(x)
+                };
                 emit(Some(value));
             }
         }
@@ -342,7 +361,8 @@ fn text_box(props: &QuestionProps, emit: impl Fn(Option<AnswerValue>) + 'static)
     let labelled_by = format!("q-{}-title", q.id);
     let field = if q.multiline {
         let emit = emit.clone();
-        let oninput = Callback::from(move |e: InputEvent| emit(e.target_unchecked_into::<HtmlTextAreaElement>().value()));
+        let oninput =
+            Callback::from(move |e: InputEvent| emit(e.target_unchecked_into::<HtmlTextAreaElement>().value()));
         html! {
             <textarea id={input_id} rows="4" value={current} oninput={oninput} maxlength={max_length}
                 aria-labelledby={labelled_by} placeholder={tr(props.lang, Msg::TextPlaceholder)} />

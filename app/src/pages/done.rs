@@ -1,10 +1,15 @@
-//! The screen after a response is finished and its final write committed.
+//! The screen after a response is finished and its final write committed. In self-completion
+//! it thanks the resident and returns to the welcome screen by itself after a few seconds.
 
 use crate::app::AppHandle;
 use crate::i18n::{tr, Msg};
+use crate::platform::Timeout;
 use crate::route::Route;
 use crate::state::Action;
 use yew::prelude::*;
+
+/// How long the thank-you stays in self-completion before the welcome screen returns.
+const SELF_DONE_SECONDS: u32 = 8;
 
 #[derive(Properties, PartialEq)]
 pub struct DoneProps {
@@ -14,15 +19,27 @@ pub struct DoneProps {
 #[component]
 pub fn DonePage(props: &DoneProps) -> Html {
     let lang = props.state.lang;
-    let home = {
+    let locked = props.state.lock.is_some();
+    {
         let state = props.state.clone();
-        Callback::from(move |_| state.dispatch(Action::Navigate(Route::Home)))
+        use_effect_with(locked, move |locked| {
+            let timeout = locked.then(|| {
+                Timeout::new(SELF_DONE_SECONDS * 1000, move || state.dispatch(Action::Navigate(Route::Welcome)))
+            });
+            move || drop(timeout)
+        });
+    }
+    let target = if locked { Route::Welcome } else { Route::Home };
+    let next = {
+        let state = props.state.clone();
+        Callback::from(move |_| state.dispatch(Action::Navigate(target.clone())))
     };
+    let label = if locked { Msg::BackToWelcome } else { Msg::StartAnother };
     html! {
         <div class="done" data-testid="done">
             <h1>{ tr(lang, Msg::DoneTitle) }</h1>
             <p>{ tr(lang, Msg::DoneBody) }</p>
-            <button class="button primary" data-testid="start-another" onclick={home}>{ tr(lang, Msg::StartAnother) }</button>
+            <button class="button primary" data-testid="start-another" onclick={next}>{ tr(lang, label) }</button>
         </div>
     }
 }

@@ -55,7 +55,8 @@ pub fn FillPage(props: &FillProps) -> Html {
     };
     let text = |t: &survey_core::Text| t.get(lang.tag(), &survey.languages).to_owned();
     let (answered, total) = draft.progress(&survey, &logic, relevance);
-    let problems: BTreeMap<String, survey_core::Problem> = draft.problems(&survey, &logic, relevance).into_iter().collect();
+    let problems: BTreeMap<String, survey_core::Problem> =
+        draft.problems(&survey, &logic, relevance).into_iter().collect();
     // Questions are numbered through the whole survey, notes excepted, so that a number read
     // out in an interview always means the same question.
     let mut numbers = BTreeMap::new();

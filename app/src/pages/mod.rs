@@ -3,3 +3,5 @@
 pub mod done;
 pub mod fill;
 pub mod home;
+pub mod settings;
+pub mod welcome;

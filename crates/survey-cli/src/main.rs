@@ -1,10 +1,13 @@
 //! The `survey` command for organisers and departments.
 //!
 //! `survey check FILE...` validates survey definitions and prints one `FILE: PATH: message` line
-//! per problem. Exit codes: 0 when every file is clean (warnings allowed), 1 when any file has an
-//! error, 2 when a file cannot be read or the command line is wrong.
+//! per problem, in Chinese or English (`--lang`, else the locale). `survey schema` prints the
+//! JSON Schema of the definition format. Exit codes: 0 when every file is clean (warnings
+//! allowed), 1 when any file has an error, 2 when a file cannot be read or the command line is
+//! wrong.
 
 mod check;
+mod schema;
 
 use std::process::ExitCode;
 
@@ -12,8 +15,18 @@ const USAGE: &str = "\
 usage: survey <command> [options]
 
 commands:
-  check [--json] FILE...   validate survey definition files
+  check [--lang zh-CN|en] [--json] FILE...
+                           validate survey definition files; one `FILE: PATH: message`
+                           line per problem, then `FILE: ok (...)` for a file without errors
+  schema                   print the JSON Schema of the definition format (survey/1)
   help                     show this help
+
+options of check:
+  --lang zh-CN|zh|en       language of the messages; by default Chinese when the locale
+                           (LC_ALL, else LC_MESSAGES, else LANG) starts with `zh`, else English
+  --json                   print one JSON array instead: per file `file`, `ok`, `fingerprint`
+                           and `diagnostics`, each with `severity`, `code`, `path`, `args`,
+                           `message` (English) and `messages` ({\"en\": ..., \"zh-CN\": ...})
 
 exit status: 0 clean, 1 problems found, 2 unreadable input or bad usage";
 
@@ -26,6 +39,7 @@ fn main() -> ExitCode {
     let rest: Vec<_> = args.collect();
     let code = match command.to_str() {
         Some("check") => check::run(rest),
+        Some("schema") => schema::run(rest),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             0

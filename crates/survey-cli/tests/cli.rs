@@ -1,4 +1,5 @@
-//! Runs the real `survey` binary against the definition fixtures of survey-core.
+//! Runs the real `survey` binary against the definition fixtures of survey-core, and keeps
+//! `survey-schemas/survey.schema.json` equal to what `survey schema` prints.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -7,8 +8,20 @@ fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../survey-core/test_data/schema").join(rel)
 }
 
+/// The locale variables `survey check` reads for its default language.
+const LOCALE_VARS: [&str; 3] = ["LC_ALL", "LC_MESSAGES", "LANG"];
+
+/// Runs `survey` with no locale set (English), whatever the machine running the tests uses.
 fn survey(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_survey")).args(args).output().expect("run survey")
+    survey_with_env(args, &[])
+}
+
+fn survey_with_env(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_survey"));
+    for var in LOCALE_VARS {
+        command.env_remove(var);
+    }
+    command.envs(env.iter().copied()).args(args).output().expect("run survey")
 }
 
 fn stdout(output: &Output) -> String {
@@ -17,7 +30,7 @@ fn stdout(output: &Output) -> String {
 
 #[test]
 fn clean_file_exits_zero() {
-    let file = fixture("ok/minimal.json");
+    let file = fixture("ok/0001_minimal.json");
     let output = survey(&["check".as_ref(), file.as_os_str()]);
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     assert!(stdout(&output).contains(": ok (fingerprint "), "{}", stdout(&output));
@@ -25,7 +38,7 @@ fn clean_file_exits_zero() {
 
 #[test]
 fn errors_are_printed_per_line_with_file_and_path_and_exit_one() {
-    let file = fixture("err/empty-choices.json");
+    let file = fixture("err/0003_empty-choices.json");
     let output = survey(&["check".as_ref(), file.as_os_str()]);
     assert_eq!(output.status.code(), Some(1));
     let expected = format!("{}: sections[1].questions[5].choices: empty\n", file.display());
@@ -34,7 +47,7 @@ fn errors_are_printed_per_line_with_file_and_path_and_exit_one() {
 
 #[test]
 fn unreadable_input_exits_two_even_beside_bad_files() {
-    let bad = fixture("err/empty-choices.json");
+    let bad = fixture("err/0003_empty-choices.json");
     let missing = fixture("ok/does-not-exist.json");
     let output = survey(&["check".as_ref(), bad.as_os_str(), missing.as_os_str()]);
     assert_eq!(output.status.code(), Some(2));
@@ -45,8 +58,8 @@ fn unreadable_input_exits_two_even_beside_bad_files() {
 
 #[test]
 fn json_output_is_machine_readable() {
-    let ok = fixture("ok/minimal.json");
-    let bad = fixture("err/duplicate-ids.json");
+    let ok = fixture("ok/0001_minimal.json");
+    let bad = fixture("err/0002_duplicate-ids.json");
     let output = survey(&["check".as_ref(), "--json".as_ref(), ok.as_os_str(), bad.as_os_str()]);
     assert_eq!(output.status.code(), Some(1));
     let reports: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
@@ -56,6 +69,89 @@ fn json_output_is_machine_readable() {
         reports[1]["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["code"].as_str()).collect();
     assert!(codes.contains(&"id.duplicate"), "{codes:?}");
     assert!(reports[0]["fingerprint"].as_str().is_some_and(|f| f.len() == 64));
+    // Each diagnostic carries its args and its message in English and Chinese.
+    let duplicate =
+        &reports[1]["diagnostics"].as_array().unwrap().iter().find(|d| d["path"] == "sections[1].id").unwrap();
+    assert_eq!(duplicate["message"], "section id `background` is already used by sections[0]");
+    assert_eq!(duplicate["args"], serde_json::json!(["background", "sections[0]"]));
+    assert_eq!(duplicate["messages"]["en"], duplicate["message"]);
+    assert_eq!(duplicate["messages"]["zh-CN"], "部分编号“background”与 sections[0] 重复");
+}
+
+#[test]
+fn lang_zh_cn_prints_chinese_messages() {
+    let file = fixture("err/0003_empty-choices.json");
+    for lang in ["zh-CN", "zh", "zh-cn"] {
+        let output = survey(&["check".as_ref(), "--lang".as_ref(), lang.as_ref(), file.as_os_str()]);
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        let expected = format!("{}: sections[1].questions[5].choices: 选项列表为空\n", file.display());
+        assert_eq!(stdout(&output), expected, "--lang {lang}");
+    }
+}
+
+#[test]
+fn lang_zh_cn_translates_warnings_and_the_ok_line() {
+    let file = fixture("ok/0002_missing-translation-warns.json");
+    let output = survey(&["check".as_ref(), "--lang=zh-CN".as_ref(), file.as_os_str()]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let name = file.display();
+    let expected = format!(
+        "{name}: sections[1].questions[0].help: 警告：“en”语言的文字是空白\n\
+         {name}: title: 警告：缺少“en”语言的文字\n\
+         {name}: 通过（指纹 00f8 cefa d0f4 d5b1，2 条警告）\n"
+    );
+    assert_eq!(stdout(&output), expected);
+}
+
+#[test]
+fn the_locale_chooses_the_default_language_and_lang_overrides_it() {
+    let file = fixture("err/0003_empty-choices.json");
+    let chinese = survey_with_env(&["check".as_ref(), file.as_os_str()], &[("LANG", "zh_CN.UTF-8")]);
+    assert!(stdout(&chinese).ends_with(": 选项列表为空\n"), "{}", stdout(&chinese));
+    let english = survey_with_env(
+        &["check".as_ref(), "--lang".as_ref(), "en".as_ref(), file.as_os_str()],
+        &[("LANG", "zh_CN.UTF-8")],
+    );
+    assert!(stdout(&english).ends_with(": empty\n"), "{}", stdout(&english));
+    let c_locale = survey_with_env(&["check".as_ref(), file.as_os_str()], &[("LANG", "C.UTF-8")]);
+    assert!(stdout(&c_locale).ends_with(": empty\n"), "{}", stdout(&c_locale));
+}
+
+#[test]
+fn a_bad_lang_value_exits_two() {
+    let file = fixture("err/0003_empty-choices.json");
+    let output = survey(&["check".as_ref(), "--lang".as_ref(), "fr".as_ref(), file.as_os_str()]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown language `fr`"), "{output:?}");
+    assert!(output.stdout.is_empty(), "nothing is checked on bad usage: {output:?}");
+    // `--lang` needs a value.
+    assert_eq!(survey(&["check".as_ref(), "--lang".as_ref()]).status.code(), Some(2));
+}
+
+/// `survey-schemas/survey.schema.json` is what `survey schema` prints; `UPDATE_EXPECT=1`
+/// rewrites it after a change of the definition model (then review the diff).
+#[test]
+fn committed_json_schema_is_current() {
+    let output = survey(&["schema".as_ref()]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let printed = stdout(&output);
+    let schema: serde_json::Value = serde_json::from_str(&printed).expect("the schema is JSON");
+    assert_eq!(schema["title"], "Survey definition (survey/1)");
+    assert!(printed.ends_with("}\n") && printed.contains("\n  \""), "pretty, two-space indents, final newline");
+
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../survey-schemas/survey.schema.json");
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(&path, &printed).expect("write the schema");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} is missing; run with UPDATE_EXPECT=1", path.display()));
+    assert!(committed == printed, "{} is stale: run the tests with UPDATE_EXPECT=1", path.display());
+}
+
+#[test]
+fn schema_takes_no_arguments() {
+    assert_eq!(survey(&["schema".as_ref(), "extra".as_ref()]).status.code(), Some(2));
 }
 
 #[test]

@@ -67,7 +67,9 @@ fn benches(c: &mut Criterion) {
         answers.insert(format!("s{s}_gate"), Answer { value: AnswerValue::Bool(s % 2 == 0), at: 0, changes: 0 });
         answers.insert(format!("s{s}_q1"), Answer { value: AnswerValue::Number(4), at: 0, changes: 0 });
     }
-    c.bench_function("evaluate all relevance of 1000 questions", |b| b.iter(|| logic.evaluate_all(black_box(&answers))));
+    c.bench_function("evaluate all relevance of 1000 questions", |b| {
+        b.iter(|| logic.evaluate_all(black_box(&answers)))
+    });
 
     let relevance = logic.evaluate_all(&answers);
     c.bench_function("re-evaluate after one answer (gate of section 50)", |b| {

@@ -16,6 +16,8 @@ pub const FORMAT_VERSION: &str = "survey/1";
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Survey {
+    /// The version of the definition format: `survey/1`.
+    #[cfg_attr(feature = "schema", schemars(extend("const" = FORMAT_VERSION)))]
     pub format: String,
     pub id: String,
     pub version: String,

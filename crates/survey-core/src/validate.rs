@@ -5,11 +5,14 @@
 //! not hide the problems of the next one. Semantic checks (duplicate ids, references, weights,
 //! kind-specific fields, translations) run over everything that parsed. Every diagnostic names its
 //! JSON path, e.g. `sections[1].questions[3].choices`, and a stable code for tools and translations.
+//! No message text is written here: each diagnostic names a template of `messages.rs` (English and
+//! Chinese side by side) and passes the variable parts as args.
 
 use crate::canonical::fingerprint;
 use crate::definition::{Indicator, Item, Question, QuestionKind, ScalePoint, Section, Survey, FORMAT_VERSION};
 use crate::expr::{self, Type};
 use crate::logic::{relevance_cycles, value_type};
+use crate::messages::{self as m, document_path, warning_prefix, Message, MessageLang, Template};
 use crate::response::{check_answer, is_iso_date, AnswerValue};
 use crate::text::Text;
 use serde::de::DeserializeOwned;
@@ -26,7 +29,8 @@ pub enum Severity {
     Warning,
 }
 
-/// One problem found in a definition.
+/// One problem found in a definition. Its text comes from a template of [`crate::messages`],
+/// so it can be shown in every language the templates have ([`Diagnostic::message_in`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
@@ -34,17 +38,61 @@ pub struct Diagnostic {
     pub code: &'static str,
     /// JSON path of the offending element; empty for the document itself.
     pub path: String,
+    /// The message in English. Kept as a field so that JSON readers and the fixture files see
+    /// the text without knowing the templates.
     pub message: String,
+    /// The variable parts of the message (ids, values, paths), in the template's placeholder
+    /// order; the same in every language.
+    pub args: Vec<String>,
+    #[serde(skip)]
+    template: &'static Template,
+}
+
+impl Diagnostic {
+    /// A diagnostic with the text of `message`; `args` fill its placeholders `{0}`, `{1}`, ….
+    pub fn new<const N: usize>(
+        severity: Severity,
+        message: &'static Message<N>,
+        path: impl Into<String>,
+        args: [String; N],
+    ) -> Self {
+        let template = &message.0;
+        let args = Vec::from(args);
+        Diagnostic {
+            severity,
+            code: template.code,
+            path: path.into(),
+            message: template.render(MessageLang::En, &args),
+            args,
+            template,
+        }
+    }
+
+    /// The message in `lang`.
+    pub fn message_in(&self, lang: MessageLang) -> String {
+        self.template.render(lang, &self.args)
+    }
+
+    /// The template the message is rendered from.
+    pub fn template(&self) -> &'static Template {
+        self.template
+    }
+
+    /// `PATH: message` in `lang`, a warning's message preceded by the word for "warning": what
+    /// `survey check` prints after the file name. `Display` is this in English.
+    pub fn line_in(&self, lang: MessageLang) -> String {
+        let path = if self.path.is_empty() { document_path(lang) } else { &self.path };
+        let level = match self.severity {
+            Severity::Error => "",
+            Severity::Warning => warning_prefix(lang),
+        };
+        format!("{path}: {level}{}", self.message_in(lang))
+    }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if self.path.is_empty() { "(document)" } else { &self.path };
-        let level = match self.severity {
-            Severity::Error => "",
-            Severity::Warning => "warning: ",
-        };
-        write!(f, "{path}: {level}{}", self.message)
+        f.write_str(&self.line_in(MessageLang::En))
     }
 }
 
@@ -74,12 +122,12 @@ pub fn load_survey(text: &str) -> LoadedSurvey {
         Err(err) => LoadedSurvey {
             survey: None,
             fingerprint: None,
-            diagnostics: vec![Diagnostic {
-                severity: Severity::Error,
-                code: "json.syntax",
-                path: String::new(),
-                message: format!("not valid JSON at line {} column {}: {err}", err.line(), err.column()),
-            }],
+            diagnostics: vec![Diagnostic::new(
+                Severity::Error,
+                &m::JSON_SYNTAX,
+                "",
+                [err.line().to_string(), err.column().to_string(), err.to_string()],
+            )],
         },
     }
 }
@@ -127,71 +175,104 @@ struct Checker {
 }
 
 impl Checker {
-    fn error(&mut self, code: &'static str, path: impl Into<String>, message: impl Into<String>) {
-        self.push(Severity::Error, code, path.into(), message.into());
+    fn error<const N: usize>(&mut self, message: &'static Message<N>, path: impl Into<String>, args: [String; N]) {
+        self.diagnostics.push(Diagnostic::new(Severity::Error, message, path, args));
     }
 
-    fn warning(&mut self, code: &'static str, path: impl Into<String>, message: impl Into<String>) {
-        self.push(Severity::Warning, code, path.into(), message.into());
-    }
-
-    fn push(&mut self, severity: Severity, code: &'static str, path: String, message: String) {
-        self.diagnostics.push(Diagnostic { severity, code, path, message });
+    fn warning<const N: usize>(&mut self, message: &'static Message<N>, path: impl Into<String>, args: [String; N]) {
+        self.diagnostics.push(Diagnostic::new(Severity::Warning, message, path, args));
     }
 
     /// Deserialises `value` as `T`, recording a diagnostic under `path` on failure.
     fn parse<T: DeserializeOwned>(&mut self, value: Value, path: &str) -> Option<T> {
-        match serde_path_to_error::deserialize::<_, T>(value) {
+        match serde_path_to_error::deserialize::<_, T>(&value) {
             Ok(parsed) => Some(parsed),
             Err(err) => {
                 let mut full = path.to_owned();
+                // The offending value itself, shown in type errors.
+                let mut found = Some(&value);
                 for segment in err.path().iter() {
                     match segment {
-                        serde_path_to_error::Segment::Seq { index } => full.push_str(&format!("[{index}]")),
-                        serde_path_to_error::Segment::Map { key } => join(&mut full, key),
-                        serde_path_to_error::Segment::Enum { variant } => join(&mut full, variant),
-                        serde_path_to_error::Segment::Unknown => {}
+                        serde_path_to_error::Segment::Seq { index } => {
+                            full.push_str(&format!("[{index}]"));
+                            found = found.and_then(|v| v.get(*index));
+                        }
+                        serde_path_to_error::Segment::Map { key } => {
+                            join(&mut full, key);
+                            found = found.and_then(|v| v.get(key.as_str()));
+                        }
+                        serde_path_to_error::Segment::Enum { variant } => {
+                            join(&mut full, variant);
+                            found = None;
+                        }
+                        serde_path_to_error::Segment::Unknown => found = None,
                     }
                 }
-                let inner = err.into_inner().to_string();
-                let code = if inner.starts_with("unknown field") {
-                    "field.unknown"
-                } else if inner.starts_with("missing field") {
-                    "field.missing"
-                } else if inner.starts_with("unknown variant") {
-                    "kind.unknown"
-                } else {
-                    "field.type"
-                };
-                self.error(code, full, inner);
+                self.serde_error(&err.into_inner().to_string(), full, found);
                 self.incomplete = true;
                 None
             }
         }
     }
 
+    /// Turns serde's English error text into a template and its args, so that unknown, missing
+    /// and mistyped fields read as well in Chinese. Text of a shape not recognised here is kept
+    /// whole as the arg of `FIELD_INVALID`.
+    fn serde_error(&mut self, inner: &str, path: String, found: Option<&Value>) {
+        if let Some((field, expected)) = unknown_name(inner, "unknown field ") {
+            match expected.as_slice() {
+                [] => self.error(&m::FIELD_UNKNOWN_NONE, path, [field.to_owned()]),
+                [a, b] => self.error(&m::FIELD_UNKNOWN_EITHER, path, [field.to_owned(), a.to_string(), b.to_string()]),
+                names => self.error(&m::FIELD_UNKNOWN_ONE_OF, path, [field.to_owned(), code_list(names)]),
+            }
+            return;
+        }
+        if let Some((variant, expected)) = unknown_name(inner, "unknown variant ") {
+            self.error(&m::KIND_UNKNOWN, path, [variant.to_owned(), code_list(&expected)]);
+            return;
+        }
+        if let Some(field) = inner.strip_prefix("missing field `").and_then(|rest| rest.strip_suffix('`')) {
+            self.error(&m::FIELD_MISSING, path, [field.to_owned()]);
+            return;
+        }
+        let expected = (inner.starts_with("invalid type: ") || inner.starts_with("invalid value: "))
+            .then(|| inner.rfind(", expected ").map(|idx| &inner[idx + ", expected ".len()..]))
+            .flatten();
+        let message = match expected {
+            Some("a map") => Some(&m::FIELD_TYPE_TEXT),
+            Some("a string" | "a borrowed string" | "string or map") => Some(&m::FIELD_TYPE_STRING),
+            Some("a boolean") => Some(&m::FIELD_TYPE_BOOLEAN),
+            Some("i8" | "i16" | "i32" | "i64" | "i128") => Some(&m::FIELD_TYPE_INTEGER),
+            Some("u8" | "u16" | "u32" | "u64" | "u128" | "usize") => Some(&m::FIELD_TYPE_COUNT),
+            Some("f32" | "f64") => Some(&m::FIELD_TYPE_NUMBER),
+            Some("a sequence") => Some(&m::FIELD_TYPE_LIST),
+            Some(other) if other.starts_with("struct ") => Some(&m::FIELD_TYPE_OBJECT),
+            _ => None,
+        };
+        match (message, found) {
+            (Some(message), Some(found)) => self.error(message, path, [json_snippet(found)]),
+            _ => self.error(&m::FIELD_INVALID, path, [inner.to_owned()]),
+        }
+    }
+
     /// Splits the document into elements and parses each on its own.
     fn structure(&mut self, document: &Value) -> Option<Survey> {
         let Some(root) = document.as_object() else {
-            self.error("document.not_object", "", "a survey definition must be a JSON object");
+            self.error(&m::DOCUMENT_NOT_OBJECT, "", []);
             return None;
         };
         match root.get("format") {
             Some(Value::String(format)) if format == FORMAT_VERSION => {}
             Some(Value::String(format)) => {
-                self.error(
-                    "format.unsupported",
-                    "format",
-                    format!("unsupported format version `{format}`; this build reads `{FORMAT_VERSION}`"),
-                );
+                self.error(&m::FORMAT_UNSUPPORTED, "format", [format.clone(), FORMAT_VERSION.to_owned()]);
                 return None;
             }
             Some(_) => {
-                self.error("format.unsupported", "format", format!("must be the string `{FORMAT_VERSION}`"));
+                self.error(&m::FORMAT_NOT_STRING, "format", [FORMAT_VERSION.to_owned()]);
                 return None;
             }
             None => {
-                self.error("field.missing", "format", format!("missing field `format` (`{FORMAT_VERSION}`)"));
+                self.error(&m::FORMAT_MISSING, "format", [FORMAT_VERSION.to_owned()]);
                 return None;
             }
         }
@@ -204,11 +285,11 @@ impl Checker {
         let mut parsed_sections = Vec::new();
         match sections {
             Taken::Missing => {
-                self.error("field.missing", "sections", "missing field `sections`");
+                self.error(&m::FIELD_MISSING, "sections", ["sections".to_owned()]);
                 self.incomplete = true;
             }
             Taken::NotArray => {
-                self.error("field.type", "sections", "must be an array of sections");
+                self.error(&m::SECTIONS_NOT_ARRAY, "sections", []);
                 self.incomplete = true;
             }
             Taken::Items(items) => {
@@ -227,7 +308,7 @@ impl Checker {
         match indicators {
             Taken::Missing => {}
             Taken::NotArray => {
-                self.error("field.type", "indicators", "must be an array of indicators");
+                self.error(&m::INDICATORS_NOT_ARRAY, "indicators", []);
                 self.incomplete = true;
             }
             Taken::Items(items) => {
@@ -250,7 +331,7 @@ impl Checker {
     /// Parses a section and its questions; returns it with the paths of the questions that parsed.
     fn section(&mut self, value: Value, path: &str) -> Option<(Section, Vec<String>)> {
         let Value::Object(mut object) = value else {
-            self.error("field.type", path, "a section must be an object");
+            self.error(&m::SECTION_NOT_OBJECT, path, []);
             return None;
         };
         let questions = take_array(&mut object, "questions");
@@ -259,11 +340,11 @@ impl Checker {
         let mut paths = Vec::new();
         match questions {
             Taken::Missing => {
-                self.error("field.missing", format!("{path}.questions"), "missing field `questions`");
+                self.error(&m::FIELD_MISSING, format!("{path}.questions"), ["questions".to_owned()]);
                 self.incomplete = true;
             }
             Taken::NotArray => {
-                self.error("field.type", format!("{path}.questions"), "must be an array of questions");
+                self.error(&m::QUESTIONS_NOT_ARRAY, format!("{path}.questions"), []);
                 self.incomplete = true;
             }
             Taken::Items(items) => {
@@ -283,7 +364,7 @@ impl Checker {
 
     fn indicator(&mut self, value: Value, path: &str) -> Option<Indicator> {
         let Value::Object(mut object) = value else {
-            self.error("field.type", path, "an indicator must be an object");
+            self.error(&m::INDICATOR_NOT_OBJECT, path, []);
             return None;
         };
         let children = take_array(&mut object, "children");
@@ -296,7 +377,7 @@ impl Checker {
         match children {
             Taken::Missing => {}
             Taken::NotArray => {
-                self.error("field.type", format!("{path}.children"), "must be an array of indicators");
+                self.error(&m::INDICATORS_NOT_ARRAY, format!("{path}.children"), []);
                 self.incomplete = true;
             }
             Taken::Items(items) => {
@@ -320,13 +401,13 @@ impl Checker {
             self.text(description, "description", &survey.languages);
         }
         if survey.id.trim().is_empty() {
-            self.error("id.empty", "id", "the survey id must not be empty");
+            self.error(&m::SURVEY_ID_EMPTY, "id", []);
         }
         if survey.version.trim().is_empty() {
-            self.error("version.empty", "version", "the survey version must not be empty");
+            self.error(&m::VERSION_EMPTY, "version", []);
         }
         if survey.sections.is_empty() && !self.incomplete {
-            self.error("sections.empty", "sections", "a survey needs at least one section");
+            self.error(&m::SECTIONS_EMPTY, "sections", []);
         }
 
         self.indicators(survey);
@@ -336,29 +417,17 @@ impl Checker {
             let path = self.section_paths[section_idx].clone();
             self.identifier(&section.id, &format!("{path}.id"));
             if let Some(first) = section_ids.insert(section.id.as_str(), path.clone()) {
-                self.error(
-                    "id.duplicate",
-                    format!("{path}.id"),
-                    format!("section id `{}` is already used by {first}", section.id),
-                );
+                self.error(&m::SECTION_ID_DUPLICATE, format!("{path}.id"), [section.id.clone(), first]);
             }
             self.text(&section.title, &format!("{path}.title"), &survey.languages);
             if section.questions.is_empty() && !self.incomplete {
-                self.error(
-                    "questions.empty",
-                    format!("{path}.questions"),
-                    "empty: a section needs at least one question",
-                );
+                self.error(&m::QUESTIONS_EMPTY, format!("{path}.questions"), []);
             }
             for (question_idx, question) in section.questions.iter().enumerate() {
                 let qpath = self.question_paths[section_idx][question_idx].clone();
                 self.identifier(&question.id, &format!("{qpath}.id"));
                 if let Some(first) = question_ids.insert(question.id.as_str(), qpath.clone()) {
-                    self.error(
-                        "id.duplicate",
-                        format!("{qpath}.id"),
-                        format!("question id `{}` is already used by {first}", question.id),
-                    );
+                    self.error(&m::QUESTION_ID_DUPLICATE, format!("{qpath}.id"), [question.id.clone(), first]);
                 }
                 self.question(survey, question, &qpath);
             }
@@ -370,18 +439,14 @@ impl Checker {
             let Some(partner_key) = item.reverse_of() else { continue };
             let path = format!("{}.reverse_of", self.item_path(item));
             match items.iter().find(|other| other.key() == partner_key) {
-                Some(partner) if partner.key() == item.key() => {
-                    self.error("reference.self", path, "an item cannot mirror itself")
-                }
+                Some(partner) if partner.key() == item.key() => self.error(&m::REFERENCE_SELF, path, []),
                 Some(_) => {}
                 // The partner may be a question that failed to parse.
                 None if self.incomplete => {}
-                None if survey.question(partner_key).is_some() => self.error(
-                    "reference.kind",
-                    path,
-                    format!("`{partner_key}` is not a scored item (a scale question or `MATRIX.ROW`)"),
-                ),
-                None => self.error("reference.unknown", path, format!("no scored item is called `{partner_key}`")),
+                None if survey.question(partner_key).is_some() => {
+                    self.error(&m::REFERENCE_KIND, path, [partner_key.to_owned()])
+                }
+                None => self.error(&m::REVERSE_OF_UNKNOWN, path, [partner_key.to_owned()]),
             }
         }
         self.expressions(survey);
@@ -390,9 +455,9 @@ impl Checker {
         for (idx, unit) in survey.units.iter().enumerate() {
             let path = format!("units[{idx}]");
             if unit.id.trim().is_empty() {
-                self.error("id.empty", format!("{path}.id"), "a unit id must not be empty");
+                self.error(&m::UNIT_ID_EMPTY, format!("{path}.id"), []);
             } else if !unit_ids.insert(unit.id.as_str()) {
-                self.error("id.duplicate", format!("{path}.id"), format!("unit id `{}` is listed twice", unit.id));
+                self.error(&m::UNIT_ID_DUPLICATE, format!("{path}.id"), [unit.id.clone()]);
             }
             self.text(&unit.name, &format!("{path}.name"), &survey.languages);
         }
@@ -401,27 +466,19 @@ impl Checker {
                 && recipient.len() > 10
                 && recipient[4..].chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
             if !well_formed {
-                self.error(
-                    "recipient.invalid",
-                    format!("recipients[{idx}]"),
-                    "not an age X25519 recipient (expected `age1` followed by lowercase bech32)",
-                );
+                self.error(&m::RECIPIENT_INVALID, format!("recipients[{idx}]"), []);
             }
         }
         if let Some(seconds) = survey.quality.as_ref().and_then(|q| q.min_seconds_per_question) {
             if !(seconds.is_finite() && seconds > 0.0) {
-                self.error(
-                    "quality.invalid",
-                    "quality.min_seconds_per_question",
-                    "must be a positive number of seconds",
-                );
+                self.error(&m::QUALITY_INVALID, "quality.min_seconds_per_question", []);
             }
         }
     }
 
     fn languages(&mut self, survey: &Survey) {
         if survey.languages.is_empty() {
-            self.error("languages.empty", "languages", "list at least one language, e.g. [\"zh-CN\", \"en\"]");
+            self.error(&m::LANGUAGES_EMPTY, "languages", []);
         }
         let mut seen = BTreeSet::new();
         for (idx, lang) in survey.languages.iter().enumerate() {
@@ -430,14 +487,10 @@ impl Checker {
                     .split('-')
                     .all(|part| !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric()));
             if !well_formed {
-                self.error(
-                    "language.invalid",
-                    format!("languages[{idx}]"),
-                    format!("`{lang}` is not a language tag such as `zh-CN`"),
-                );
+                self.error(&m::LANGUAGE_INVALID, format!("languages[{idx}]"), [lang.clone()]);
             }
             if !seen.insert(lang.as_str()) {
-                self.error("language.duplicate", format!("languages[{idx}]"), format!("`{lang}` is listed twice"));
+                self.error(&m::LANGUAGE_DUPLICATE, format!("languages[{idx}]"), [lang.clone()]);
             }
         }
     }
@@ -445,25 +498,19 @@ impl Checker {
     /// Every text needs every language of the survey, and no other.
     fn text(&mut self, text: &Text, path: &str, languages: &[String]) {
         if text.0.is_empty() {
-            self.error("text.empty", path, "the text is empty: give it in each language");
+            self.error(&m::TEXT_EMPTY, path, []);
             return;
         }
         for lang in languages {
             match text.0.get(lang) {
-                None => self.warning("text.missing_translation", path, format!("no `{lang}` text")),
-                Some(s) if s.trim().is_empty() => {
-                    self.warning("text.missing_translation", path, format!("the `{lang}` text is blank"))
-                }
+                None => self.warning(&m::TEXT_MISSING, path, [lang.clone()]),
+                Some(s) if s.trim().is_empty() => self.warning(&m::TEXT_BLANK, path, [lang.clone()]),
                 Some(_) => {}
             }
         }
         for lang in text.0.keys() {
             if !languages.contains(lang) {
-                self.error(
-                    "text.unknown_language",
-                    format!("{path}.{lang}"),
-                    format!("`{lang}` is not one of the survey's languages"),
-                );
+                self.error(&m::TEXT_UNKNOWN_LANGUAGE, format!("{path}.{lang}"), [lang.clone()]);
             }
         }
     }
@@ -473,11 +520,7 @@ impl Checker {
         let well_formed = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !well_formed {
-            self.error(
-                "id.invalid",
-                path,
-                format!("`{id}` is not a valid id: use letters, digits and `_`, starting with a letter"),
-            );
+            self.error(&m::ID_INVALID, path, [id.to_owned()]);
         }
     }
 
@@ -496,18 +539,10 @@ impl Checker {
                 *preorder_idx += 1;
                 checker.identifier(&node.id, &format!("{node_path}.id"));
                 if let Some(first) = seen.insert(node.id.clone(), node_path.clone()) {
-                    checker.error(
-                        "id.duplicate",
-                        format!("{node_path}.id"),
-                        format!("indicator id `{}` is already used by {first}", node.id),
-                    );
+                    checker.error(&m::INDICATOR_ID_DUPLICATE, format!("{node_path}.id"), [node.id.clone(), first]);
                 }
                 if !(node.weight.is_finite() && node.weight > 0.0) {
-                    checker.error(
-                        "weight.invalid",
-                        format!("{node_path}.weight"),
-                        format!("weight must be a positive finite number, not {}", node.weight),
-                    );
+                    checker.error(&m::WEIGHT_INVALID, format!("{node_path}.weight"), [node.weight.to_string()]);
                 }
                 checker.text(&node.title, &format!("{node_path}.title"), languages);
                 if node.children.is_empty() {
@@ -527,7 +562,7 @@ impl Checker {
         for leaf in &leaves {
             if !fed.contains(leaf.as_str()) && !self.incomplete {
                 let path = seen.get(leaf).cloned().unwrap_or_default();
-                self.warning("indicator.no_questions", path, format!("no question feeds indicator `{leaf}`"));
+                self.warning(&m::INDICATOR_NO_QUESTIONS, path, [leaf.clone()]);
             }
         }
         let mut inner: BTreeSet<String> = seen.into_keys().collect();
@@ -536,13 +571,9 @@ impl Checker {
             let Some(indicator) = item.indicator() else { continue };
             let path = format!("{}.indicator", self.item_path(item));
             if inner.contains(indicator) {
-                self.error(
-                    "indicator.not_leaf",
-                    path,
-                    format!("`{indicator}` has children; map questions to its leaves"),
-                );
+                self.error(&m::INDICATOR_NOT_LEAF, path, [indicator.to_owned()]);
             } else if !leaves.contains(indicator) && !self.incomplete {
-                self.error("indicator.unknown", path, format!("no indicator has the id `{indicator}`"));
+                self.error(&m::INDICATOR_UNKNOWN, path, [indicator.to_owned()]);
             }
         }
     }
@@ -572,7 +603,8 @@ impl Checker {
                     let parsed = match expr::parse(text) {
                         Ok(parsed) => parsed,
                         Err(err) => {
-                            self.error("expr.syntax", path, format!("{err} in `{text}`"));
+                            let position = (err.offset + 1).to_string();
+                            self.error(&m::EXPR_SYNTAX, path, [position, err.message, text.to_owned()]);
                             continue;
                         }
                     };
@@ -581,23 +613,15 @@ impl Checker {
                         match types.get(id) {
                             None if self.incomplete => reference_problem = true,
                             None => {
-                                self.error("reference.unknown", path.clone(), format!("no question has the id `{id}`"));
+                                self.error(&m::EXPR_REFERENCE_UNKNOWN, path.clone(), [id.to_owned()]);
                                 reference_problem = true;
                             }
                             Some(None) => {
-                                self.error(
-                                    "reference.unreadable",
-                                    path.clone(),
-                                    format!("`{id}` is a matrix or a note; its value cannot be read in expressions"),
-                                );
+                                self.error(&m::REFERENCE_UNREADABLE, path.clone(), [id.to_owned()]);
                                 reference_problem = true;
                             }
                             Some(Some(_)) if !is_constraint && id == question.id => {
-                                self.error(
-                                    "relevance.self",
-                                    path.clone(),
-                                    "a question's relevance cannot depend on its own answer",
-                                );
+                                self.error(&m::RELEVANCE_SELF, path.clone(), []);
                                 reference_problem = true;
                             }
                             Some(Some(_)) => {}
@@ -610,20 +634,15 @@ impl Checker {
                     let self_type = if is_constraint { value_type(question.kind) } else { None };
                     match expr::check_types(&parsed, &lookup, self_type) {
                         Ok(Type::Bool) => {}
-                        Ok(other) => self.error(
-                            "expr.not_boolean",
-                            path,
-                            format!("must be a yes/no condition, but `{text}` gives {}", other.name()),
-                        ),
-                        Err(err) => self.error("expr.type", path, format!("{} in `{text}`", err.message)),
+                        // One template per type, so that the type's name is translated too.
+                        Ok(Type::Num) => self.error(&m::EXPR_GIVES_NUMBER, path, [text.to_owned()]),
+                        Ok(Type::Str) => self.error(&m::EXPR_GIVES_TEXT, path, [text.to_owned()]),
+                        Ok(Type::List) => self.error(&m::EXPR_GIVES_LIST, path, [text.to_owned()]),
+                        Err(err) => self.error(&m::EXPR_TYPE, path, [err.message, text.to_owned()]),
                     }
                 }
                 if question.constraint_message.is_some() && question.constraint.is_none() {
-                    self.warning(
-                        "constraint_message.unused",
-                        format!("{qpath}.constraint_message"),
-                        "there is no `constraint` to explain",
-                    );
+                    self.warning(&m::CONSTRAINT_MESSAGE_UNUSED, format!("{qpath}.constraint_message"), []);
                 }
             }
         }
@@ -633,11 +652,7 @@ impl Checker {
             let names: Vec<&str> = cycle.iter().filter_map(|&idx| ids.get(idx).copied()).collect();
             let path =
                 cycle.first().and_then(|&idx| paths.get(idx)).map(|p| format!("{p}.relevant")).unwrap_or_default();
-            self.error(
-                "relevance.cycle",
-                path,
-                format!("relevance conditions depend on each other in a circle: {}", names.join(" → ")),
-            );
+            self.error(&m::RELEVANCE_CYCLE, path, [names.join(" → ")]);
         }
     }
 
@@ -680,14 +695,14 @@ impl Checker {
         for (field, present, kinds) in fields {
             if present && !kinds.contains(&kind) {
                 self.error(
-                    "field.not_for_kind",
+                    &m::FIELD_NOT_FOR_KIND,
                     format!("{path}.{field}"),
-                    format!("`{field}` does not apply to a `{}` question", kind.name()),
+                    [field.to_owned(), kind.name().to_owned()],
                 );
             }
         }
         if kind == Note && q.constraint.is_some() {
-            self.error("field.not_for_kind", format!("{path}.constraint"), "a `note` takes no answer to constrain");
+            self.error(&m::NOTE_CONSTRAINT, format!("{path}.constraint"), []);
         }
 
         match kind {
@@ -699,23 +714,21 @@ impl Checker {
             }
             Text => {
                 if q.max_length == Some(0) {
-                    self.error("max_length.invalid", format!("{path}.max_length"), "must be at least 1");
+                    self.error(&m::MAX_LENGTH_INVALID, format!("{path}.max_length"), []);
                 }
             }
             Integer | Decimal => {
                 for (field, bound) in [("min", q.min), ("max", q.max)] {
                     match bound {
-                        Some(value) if kind == Integer && value.fract() != 0.0 => self.error(
-                            "range.invalid",
-                            format!("{path}.{field}"),
-                            format!("an `integer` question needs a whole number here, not {value}"),
-                        ),
+                        Some(value) if kind == Integer && value.fract() != 0.0 => {
+                            self.error(&m::RANGE_NOT_WHOLE, format!("{path}.{field}"), [value.to_string()])
+                        }
                         _ => {}
                     }
                 }
                 if let (Some(min), Some(max)) = (q.min, q.max) {
                     if min > max {
-                        self.error("range.invalid", format!("{path}.min"), format!("`min` {min} is above `max` {max}"));
+                        self.error(&m::RANGE_MIN_ABOVE_MAX, format!("{path}.min"), [min.to_string(), max.to_string()]);
                     }
                 }
             }
@@ -723,21 +736,13 @@ impl Checker {
                 for (field, bound) in [("min_date", &q.min_date), ("max_date", &q.max_date)] {
                     if let Some(date) = bound {
                         if !is_iso_date(date) {
-                            self.error(
-                                "date.invalid",
-                                format!("{path}.{field}"),
-                                format!("`{date}` is not a date written YYYY-MM-DD"),
-                            );
+                            self.error(&m::DATE_INVALID, format!("{path}.{field}"), [date.clone()]);
                         }
                     }
                 }
                 if let (Some(min), Some(max)) = (&q.min_date, &q.max_date) {
                     if is_iso_date(min) && is_iso_date(max) && min > max {
-                        self.error(
-                            "range.invalid",
-                            format!("{path}.min_date"),
-                            format!("`min_date` {min} is after `max_date` {max}"),
-                        );
+                        self.error(&m::RANGE_DATES, format!("{path}.min_date"), [min.clone(), max.clone()]);
                     }
                 }
             }
@@ -748,20 +753,13 @@ impl Checker {
             let n_choices = q.choices.as_ref().map_or(0, Vec::len) as u32;
             if let (Some(min), Some(max)) = (q.min_selected, q.max_selected) {
                 if min > max {
-                    self.error(
-                        "range.invalid",
-                        format!("{path}.min_selected"),
-                        format!("`min_selected` {min} is above `max_selected` {max}"),
-                    );
+                    self.error(&m::RANGE_SELECTED, format!("{path}.min_selected"), [min.to_string(), max.to_string()]);
                 }
             }
             if let Some(min) = q.min_selected {
                 if n_choices > 0 && min > n_choices {
-                    self.error(
-                        "range.invalid",
-                        format!("{path}.min_selected"),
-                        format!("{min} is more than the {n_choices} choices"),
-                    );
+                    let args = [min.to_string(), n_choices.to_string()];
+                    self.error(&m::RANGE_MORE_THAN_CHOICES, format!("{path}.min_selected"), args);
                 }
             }
         }
@@ -771,39 +769,23 @@ impl Checker {
                 && serde_json::from_value::<AnswerValue>(default.clone())
                     .is_ok_and(|value| check_answer(q, &value).is_ok());
             if !valid {
-                self.error(
-                    "default.invalid",
-                    format!("{path}.default"),
-                    format!("`{default}` is not a possible answer to this question"),
-                );
+                self.error(&m::DEFAULT_INVALID, format!("{path}.default"), [default.to_string()]);
             }
         }
     }
 
     fn choices(&mut self, question: &Question, path: &str, languages: &[String]) {
         match &question.choices {
-            None => self.error(
-                "choices.missing",
-                format!("{path}.choices"),
-                format!("a `{}` question needs `choices`", question.kind.name()),
-            ),
-            Some(choices) if choices.is_empty() => self.error("choices.empty", format!("{path}.choices"), "empty"),
+            None => self.error(&m::CHOICES_MISSING, format!("{path}.choices"), [question.kind.name().to_owned()]),
+            Some(choices) if choices.is_empty() => self.error(&m::CHOICES_EMPTY, format!("{path}.choices"), []),
             Some(choices) => {
                 let mut seen = BTreeSet::new();
                 for (idx, choice) in choices.iter().enumerate() {
                     let choice_path = format!("{path}.choices[{idx}]");
                     if choice.value.trim().is_empty() {
-                        self.error(
-                            "choice.value_empty",
-                            format!("{choice_path}.value"),
-                            "a choice value must not be empty",
-                        );
+                        self.error(&m::CHOICE_VALUE_EMPTY, format!("{choice_path}.value"), []);
                     } else if !seen.insert(choice.value.as_str()) {
-                        self.error(
-                            "choice.duplicate",
-                            format!("{choice_path}.value"),
-                            format!("value `{}` is used twice", choice.value),
-                        );
+                        self.error(&m::CHOICE_DUPLICATE, format!("{choice_path}.value"), [choice.value.clone()]);
                     }
                     self.text(&choice.label, &format!("{choice_path}.label"), languages);
                 }
@@ -814,99 +796,61 @@ impl Checker {
     fn rows(&mut self, question: &Question, path: &str, languages: &[String]) {
         let rows = question.rows.as_deref().unwrap_or_default();
         if rows.is_empty() {
-            self.error("rows.empty", format!("{path}.rows"), "a `matrix` question needs at least one row");
+            self.error(&m::ROWS_EMPTY, format!("{path}.rows"), []);
         }
         let mut seen = BTreeSet::new();
         for (idx, row) in rows.iter().enumerate() {
             let row_path = format!("{path}.rows[{idx}]");
             self.identifier(&row.id, &format!("{row_path}.id"));
             if !seen.insert(row.id.as_str()) {
-                self.error(
-                    "id.duplicate",
-                    format!("{row_path}.id"),
-                    format!("row id `{}` is used twice in this matrix", row.id),
-                );
+                self.error(&m::ROW_ID_DUPLICATE, format!("{row_path}.id"), [row.id.clone()]);
             }
             self.text(&row.label, &format!("{row_path}.label"), languages);
             if let Some(weight) = row.weight {
                 if !(weight.is_finite() && weight > 0.0) {
-                    self.error(
-                        "weight.invalid",
-                        format!("{row_path}.weight"),
-                        format!("weight must be a positive finite number, not {weight}"),
-                    );
+                    self.error(&m::WEIGHT_INVALID, format!("{row_path}.weight"), [weight.to_string()]);
                 }
                 if row.indicator.is_none() {
-                    self.error(
-                        "weight.without_indicator",
-                        format!("{row_path}.weight"),
-                        "a weight needs an `indicator` to weigh within",
-                    );
+                    self.error(&m::WEIGHT_WITHOUT_INDICATOR, format!("{row_path}.weight"), []);
                 }
             }
         }
         if rows.iter().any(|row| row.indicator.is_some()) && question.satisfied.is_none() {
-            self.warning(
-                "satisfied.missing",
-                format!("{path}.satisfied"),
-                "no `satisfied` values: these items will have no satisfaction rate",
-            );
+            self.warning(&m::SATISFIED_MISSING_ROWS, format!("{path}.satisfied"), []);
         }
     }
 
     fn scale(&mut self, question: &Question, path: &str, languages: &[String]) {
         let points: &[ScalePoint] = question.points.as_deref().unwrap_or_default();
         match &question.points {
-            None => self.error(
-                "points.missing",
-                format!("{path}.points"),
-                format!("a `{}` question needs `points`", question.kind.name()),
-            ),
-            Some(p) if p.is_empty() => {
-                self.error("points.empty", format!("{path}.points"), "empty: a scale needs at least two points")
-            }
-            Some(p) if p.len() == 1 => {
-                self.error("points.too_few", format!("{path}.points"), "a scale needs at least two points")
-            }
+            None => self.error(&m::POINTS_MISSING, format!("{path}.points"), [question.kind.name().to_owned()]),
+            Some(p) if p.is_empty() => self.error(&m::POINTS_EMPTY, format!("{path}.points"), []),
+            Some(p) if p.len() == 1 => self.error(&m::POINTS_TOO_FEW, format!("{path}.points"), []),
             Some(_) => {}
         }
         let mut values = BTreeSet::new();
         for (idx, point) in points.iter().enumerate() {
             let point_path = format!("{path}.points[{idx}]");
             if !values.insert(point.value) {
-                self.error(
-                    "point.duplicate",
-                    format!("{point_path}.value"),
-                    format!("value {} is used twice", point.value),
-                );
+                self.error(&m::POINT_DUPLICATE, format!("{point_path}.value"), [point.value.to_string()]);
             }
             self.text(&point.label, &format!("{point_path}.label"), languages);
         }
         for (idx, point) in question.unscored.as_deref().unwrap_or_default().iter().enumerate() {
             let point_path = format!("{path}.unscored[{idx}]");
             if !values.insert(point.value) {
-                self.error(
-                    "point.duplicate",
-                    format!("{point_path}.value"),
-                    format!("value {} is already a point of this scale", point.value),
-                );
+                self.error(&m::UNSCORED_DUPLICATE, format!("{point_path}.value"), [point.value.to_string()]);
             }
             self.text(&point.label, &format!("{point_path}.label"), languages);
         }
         match &question.satisfied {
-            None if question.indicator.is_some() => self.warning(
-                "satisfied.missing",
-                format!("{path}.satisfied"),
-                "no `satisfied` values: this item will have no satisfaction rate",
-            ),
+            None if question.indicator.is_some() => {
+                self.warning(&m::SATISFIED_MISSING, format!("{path}.satisfied"), [])
+            }
             Some(satisfied) => {
                 for (idx, value) in satisfied.iter().enumerate() {
                     if !points.iter().any(|p| p.value == *value) {
-                        self.error(
-                            "satisfied.unknown",
-                            format!("{path}.satisfied[{idx}]"),
-                            format!("{value} is not a point of this scale"),
-                        );
+                        self.error(&m::SATISFIED_UNKNOWN, format!("{path}.satisfied[{idx}]"), [value.to_string()]);
                     }
                 }
             }
@@ -914,18 +858,10 @@ impl Checker {
         }
         if let Some(weight) = question.weight {
             if !(weight.is_finite() && weight > 0.0) {
-                self.error(
-                    "weight.invalid",
-                    format!("{path}.weight"),
-                    format!("weight must be a positive finite number, not {weight}"),
-                );
+                self.error(&m::WEIGHT_INVALID, format!("{path}.weight"), [weight.to_string()]);
             }
             if question.indicator.is_none() {
-                self.error(
-                    "weight.without_indicator",
-                    format!("{path}.weight"),
-                    "a weight needs an `indicator` to weigh within",
-                );
+                self.error(&m::WEIGHT_WITHOUT_INDICATOR, format!("{path}.weight"), []);
             }
         }
     }
@@ -958,4 +894,42 @@ fn join(path: &mut String, key: &str) {
         path.push('.');
     }
     path.push_str(key);
+}
+
+/// Splits serde's "unknown field `NAME`, expected …" (or "unknown variant …") after `prefix`
+/// into the name and the expected names; none for "there are no fields". The name is what the
+/// organiser typed and may hold anything, the expected names are Rust identifiers, so the split
+/// is at the last "`, expected ".
+fn unknown_name<'a>(inner: &'a str, prefix: &str) -> Option<(&'a str, Vec<&'a str>)> {
+    let rest = inner.strip_prefix(prefix)?.strip_prefix('`')?;
+    for nothing in ["`, there are no fields", "`, there are no variants"] {
+        if let Some(name) = rest.strip_suffix(nothing) {
+            return Some((name, Vec::new()));
+        }
+    }
+    let idx = rest.rfind("`, expected ")?;
+    let expected = &rest[idx + "`, expected ".len()..];
+    Some((&rest[..idx], expected.split('`').skip(1).step_by(2).collect()))
+}
+
+/// Names as "`a`, `b`, `c`".
+fn code_list(names: &[&str]) -> String {
+    names.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// A JSON value as it appears in a message: scalars as written (long strings shortened),
+/// arrays and objects only by their brackets.
+fn json_snippet(value: &Value) -> String {
+    const MAX_CHARS: usize = 40;
+    match value {
+        Value::Array(items) if items.is_empty() => "[]".to_owned(),
+        Value::Array(_) => "[...]".to_owned(),
+        Value::Object(map) if map.is_empty() => "{}".to_owned(),
+        Value::Object(_) => "{...}".to_owned(),
+        Value::String(s) if s.chars().count() > MAX_CHARS => {
+            let head: String = s.chars().take(MAX_CHARS - 1).collect();
+            Value::String(format!("{head}…")).to_string()
+        }
+        other => other.to_string(),
+    }
 }

@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use survey_core::{load_survey, Severity};
+use survey_core::{load_survey, MessageLang, Severity};
 
 fn fixtures(kind: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/schema").join(kind);
@@ -89,4 +89,29 @@ fn example_surveys_are_valid_and_pinned() {
         check_expected(&path, &render(&text));
     }
     assert!(count > 0, "no example surveys found in {}", dir.display());
+}
+
+/// Every diagnostic the fixtures produce reads in Chinese too: all its args in place, no
+/// placeholder left over, and the English rendering is the `message` field.
+#[test]
+fn fixture_diagnostics_render_in_both_languages() {
+    let mut checked = 0;
+    for path in fixtures("err").into_iter().chain(fixtures("ok")) {
+        let text = fs::read_to_string(&path).expect("read fixture");
+        for diagnostic in load_survey(&text).diagnostics {
+            assert_eq!(diagnostic.message_in(MessageLang::En), diagnostic.message, "{}", path.display());
+            let zh = diagnostic.message_in(MessageLang::ZhCn);
+            let context = format!("{}: {} {zh}", path.display(), diagnostic.code);
+            assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "no Chinese in {context}");
+            for arg in &diagnostic.args {
+                assert!(zh.contains(arg.as_str()), "arg `{arg}` missing in {context}");
+            }
+            let leftover = (0..10).any(|i| {
+                zh.contains(&format!("{{{i}}}")) && !diagnostic.args.iter().any(|a| a.contains(&format!("{{{i}}}")))
+            });
+            assert!(!leftover, "placeholder left in {context}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} diagnostics checked");
 }

@@ -1,0 +1,51 @@
+//! The welcome screen of self-completion: the only screen a resident can reach besides their own
+//! response. "Start" begins a new response of the locked survey for the locked unit.
+
+use crate::app::AppHandle;
+use crate::i18n::{tr, Msg};
+use crate::platform;
+use crate::state::Action;
+use survey_core::{Draft, DraftStart, Mode};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct WelcomeProps {
+    pub state: AppHandle,
+}
+
+#[component]
+pub fn WelcomePage(props: &WelcomeProps) -> Html {
+    let state = &props.state;
+    let lang = state.lang;
+    let Some(lock) = &state.lock else { return html! {} };
+    let Some(entry) = state.surveys.iter().find(|e| e.stored.fingerprint == lock.fingerprint).cloned() else {
+        return html! { <p class="alert" role="alert">{ tr(lang, Msg::SurveyUnavailable) }</p> };
+    };
+    let title = entry.survey.title.get(lang.tag(), &entry.survey.languages).to_owned();
+    let start = {
+        let state = state.clone();
+        let unit = lock.unit.clone();
+        Callback::from(move |_| {
+            let now = platform::now_ms();
+            let start = DraftStart {
+                id: platform::new_id(),
+                unit: unit.clone(),
+                now,
+                mode: Mode::SelfCompletion,
+                lang: state.lang.tag().to_owned(),
+                app_version: env!("CARGO_PKG_VERSION").to_owned(),
+            };
+            let mut draft = Draft::new(&entry.survey, &entry.stored.fingerprint, start);
+            draft.apply_defaults(&entry.survey, now);
+            state.dispatch(Action::Start(draft));
+        })
+    };
+    html! {
+        <div class="welcome" data-testid="welcome">
+            <h1>{ tr(lang, Msg::WelcomeTitle) }</h1>
+            <p class="survey-name">{ title }</p>
+            <p>{ tr(lang, Msg::WelcomeBody) }</p>
+            <button class="button primary big" data-testid="welcome-start" onclick={start}>{ tr(lang, Msg::WelcomeStart) }</button>
+        </div>
+    }
+}
