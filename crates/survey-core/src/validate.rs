@@ -116,8 +116,9 @@ impl LoadedSurvey {
 pub fn load_survey(text: &str) -> LoadedSurvey {
     match serde_json::from_str::<Value>(text) {
         Ok(value) => {
-            let (survey, diagnostics) = validate(&value);
-            LoadedSurvey { survey, fingerprint: Some(fingerprint(&value)), diagnostics }
+            let fingerprint = fingerprint(&value);
+            let (survey, diagnostics) = validate(value);
+            LoadedSurvey { survey, fingerprint: Some(fingerprint), diagnostics }
         }
         Err(err) => LoadedSurvey {
             survey: None,
@@ -133,8 +134,9 @@ pub fn load_survey(text: &str) -> LoadedSurvey {
 }
 
 /// Validates a parsed definition. Returns the survey only when there is no error, and all
-/// diagnostics sorted by path so that output is stable.
-pub fn validate(document: &Value) -> (Option<Survey>, Vec<Diagnostic>) {
+/// diagnostics sorted by path so that output is stable. Takes the document by value: its
+/// elements are moved into the model rather than copied.
+pub fn validate(document: Value) -> (Option<Survey>, Vec<Diagnostic>) {
     let mut checker = Checker::default();
     let survey = checker.structure(document);
     if let Some(survey) = &survey {
@@ -256,11 +258,12 @@ impl Checker {
     }
 
     /// Splits the document into elements and parses each on its own.
-    fn structure(&mut self, document: &Value) -> Option<Survey> {
-        let Some(root) = document.as_object() else {
+    fn structure(&mut self, document: Value) -> Option<Survey> {
+        let Value::Object(mut head) = document else {
             self.error(&m::DOCUMENT_NOT_OBJECT, "", []);
             return None;
         };
+        let root = &head;
         match root.get("format") {
             Some(Value::String(format)) if format == FORMAT_VERSION => {}
             Some(Value::String(format)) => {
@@ -277,7 +280,6 @@ impl Checker {
             }
         }
 
-        let mut head = root.clone();
         let sections = take_array(&mut head, "sections");
         let indicators = take_array(&mut head, "indicators");
         let mut survey: Option<Survey> = self.parse(Value::Object(head), "");
