@@ -105,6 +105,17 @@ pub fn App() -> Html {
 
     let edge = Edge { store: store.clone(), dispatcher: state.dispatcher() };
 
+    // Keep the stored lock in step (the resident's response id changes within self-completion).
+    {
+        let edge = edge.clone();
+        let loaded = state.loaded;
+        use_effect_with(state.lock.clone(), move |lock| {
+            if loaded {
+                edge.store_lock(lock.clone());
+            }
+        });
+    }
+
     // Ask once for persistent storage and read usage and quota.
     {
         let edge = edge.clone();

@@ -112,7 +112,8 @@ impl Edge {
     }
 
     /// Enters (`Some`) or leaves (`None`) self-completion, storing it first so that a reload
-    /// keeps the tablet locked.
+    /// keeps the tablet locked. (Later changes of the lock, such as the resident's response id,
+    /// are stored by the root component's effect.)
     pub fn set_lock(&self, lock: Option<SelfLock>) {
         let (Some(store), dispatcher) = (self.store(), self.dispatcher.clone()) else { return };
         spawn_local(async move {
@@ -124,6 +125,14 @@ impl Edge {
 
     /// Asks the browser to keep this site's data (not evict it under storage pressure) and
     /// reads usage and quota.
+    /// Stores the lock as it is now, without dispatching (the state already holds it).
+    pub fn store_lock(&self, lock: Option<SelfLock>) {
+        let Some(store) = self.store() else { return };
+        spawn_local(async move {
+            let _ = store.put_meta(LOCK_KEY, &lock).await;
+        });
+    }
+
     pub fn check_storage(&self) {
         let dispatcher = self.dispatcher.clone();
         spawn_local(async move {

@@ -66,6 +66,9 @@ impl Evaluator {
 pub struct SelfLock {
     pub fingerprint: String,
     pub unit: Option<String>,
+    /// The response the current resident is filling in: the only one reachable.
+    #[serde(default)]
+    pub response: Option<String>,
 }
 
 /// The outcome of importing a survey file, shown on the home screen.
@@ -313,6 +316,9 @@ impl Reducible for State {
                 }
                 next.route = Route::Welcome;
                 next.current = None;
+                if let Some(lock) = next.lock.as_mut() {
+                    lock.response = None;
+                }
             }
             Action::StorageChecked(status) => next.storage = Some(status),
             Action::StoreUnavailable(message) => {
@@ -341,14 +347,20 @@ impl Reducible for State {
                     return Rc::new(next);
                 }
                 if route == Route::Welcome {
-                    // A resident's finished response is not reachable from the welcome screen.
+                    // A resident's response is not reachable from the welcome screen.
                     next.current = None;
+                    if let Some(lock) = next.lock.as_mut() {
+                        lock.response = None;
+                    }
                 }
                 next.route = route;
                 next.missing.clear();
                 next.open_route();
             }
             Action::Start(draft) => {
+                if let Some(lock) = next.lock.as_mut() {
+                    lock.response = Some(draft.id.clone());
+                }
                 next.route = Route::Fill(draft.id.clone());
                 next.responses.push(draft.clone());
                 next.current = Some(draft);
@@ -578,6 +590,30 @@ mod tests {
         let error = StoreError { name: "QuotaExceededError".into(), message: "full".into() };
         let state = state.reduce(Action::SaveFailed { generation: 1, error: error.clone() });
         assert_eq!(state.save, SaveState::Failed(error));
+    }
+
+    #[test]
+    fn self_completion_reaches_only_the_residents_own_response() {
+        let (state, draft) = state_with_survey();
+        let fingerprint = draft.fingerprint.clone();
+        let mut other = draft.clone();
+        other.id = "other".into();
+        let mut state = state;
+        state.responses.push(other);
+        let state = Rc::new(state).reduce(Action::Locked(Some(SelfLock { fingerprint, unit: None, response: None })));
+        assert_eq!(state.route, Route::Welcome);
+        for route in [Route::Home, Route::Settings, Route::Fill("other".into())] {
+            let after = state.clone().reduce(Action::Navigate(route.clone()));
+            assert_eq!(after.route, Route::Welcome, "{route:?} must stay locked");
+        }
+        let state = state.reduce(Action::Start(draft));
+        assert_eq!(state.route, Route::Fill("r1".into()));
+        assert_eq!(state.clone().reduce(Action::Navigate(Route::Fill("other".into()))).route, Route::Fill("r1".into()));
+        let state = state.reduce(Action::Idle);
+        assert_eq!((state.route.clone(), state.current.is_none()), (Route::Welcome, true));
+        assert!(state.responses.iter().any(|r| r.id == "r1"), "the abandoned draft is kept");
+        let state = state.reduce(Action::Navigate(Route::Fill("r1".into())));
+        assert_eq!(state.route, Route::Welcome, "an abandoned response is not reachable again");
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub fn Header(props: &HeaderProps) -> Html {
     };
     let lang_button = html! {
         <button class="lang" data-testid="lang-switch" onclick={switch}
-            aria-label={tr(lang, Msg::SwitchLanguage)} lang={lang.other().tag()}>
+            aria-label={format!("{} ({})", lang.other().name(), tr(lang, Msg::SwitchLanguage))} lang={lang.other().tag()}>
             { lang.other().name() }
         </button>
     };

@@ -226,7 +226,7 @@ fn SurveyCard(props: &SurveyCardProps) -> Html {
     let hand_over = {
         let edge = props.edge.clone();
         let fingerprint = props.entry.stored.fingerprint.clone();
-        Callback::from(move |_| edge.set_lock(Some(SelfLock { fingerprint: fingerprint.clone(), unit: chosen_unit() })))
+        Callback::from(move |_| edge.set_lock(Some(SelfLock { fingerprint: fingerprint.clone(), unit: chosen_unit(), response: None })))
     };
     let units = survey.units.iter().map(|u| html! { <option value={text(&u.name)} /> });
     html! {
