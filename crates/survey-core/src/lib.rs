@@ -5,6 +5,7 @@
 //! in as arguments. That keeps every result reproducible and lets the same code run in a browser
 //! and on a desktop. `tests/tidy.rs` enforces it.
 
+pub mod bundle;
 pub mod canonical;
 pub mod definition;
 pub mod expr;
