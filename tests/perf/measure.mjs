@@ -1,0 +1,435 @@
+// Performance figures of the field app (a script, not a test):
+//   node tests/perf/measure.mjs
+// Prints a report and writes it to tests/perf/last-report.json. Needs a built app/dist (./dev build).
+//
+// 1. Cold load, CPU throttled 4x (Emulation.setCPUThrottlingRate), service workers blocked, a fresh profile and
+//    browser per run (cold HTTP cache, no IndexedDB yet), median of RUNS runs:
+//    - navigation start -> the survey list is visible;
+//    - the click on "start" -> the first question is visible with an enabled input and the main thread is free
+//      to handle input (the first task after it ran).
+// 2. Answer-to-commit latency: ANSWERS answers in one response, cycling through the scale questions of the page
+//    shown (values alternate so each is a real change; the walk goes to the next page and back as needed). Each
+//    latency is measured in the page with performance.now(): from the capturing 'click' listener to the
+//    MutationObserver seeing data-state go saving -> saved (the app sets it after the IndexedDB commit). Page
+//    moves are not measured. Run with 4x throttling and without.
+// 3. Sizes of app/dist's .wasm, .js and .css files: raw, gzip -9 and brotli q11.
+//
+// Environment: PERF_RUNS (default 5), PERF_ANSWERS (default 200), PERF_RATE (default 4).
+
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+
+import { startServer } from '../e2e/server.mjs';
+import { CHROMIUM_PATH, firstPage, freshProfile, launch, removeProfile, requireDist } from '../e2e/helpers.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO = resolve(HERE, '../..');
+const REPORT = join(HERE, 'last-report.json');
+
+const RUNS = intFromEnv('PERF_RUNS', 5);
+const ANSWERS = intFromEnv('PERF_ANSWERS', 200);
+const RATE = intFromEnv('PERF_RATE', 4);
+const WAIT = 60_000; // throttled cold starts on a small machine can take a while
+
+const SEL = {
+  surveyList: '[data-testid=survey-list]',
+  start: '[data-testid=start-party-building-satisfaction]',
+  question: '[data-testid=question]',
+  pageTitle: '[data-testid=page-title]',
+  next: '[data-testid=next]',
+  back: '[data-testid=back]',
+};
+
+function intFromEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return n;
+}
+
+/**
+ * Cold-load probe, installed before any of the page's scripts. Times are performance.now(), i.e. ms since the
+ * navigation started (the document's time origin).
+ */
+const COLD_PROBE = `(() => {
+  const perf = (window.__perf = {});
+  const visible = (el) => el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  addEventListener('TrunkApplicationStarted', () => { perf.wasmStartedAt = performance.now(); });
+  addEventListener('click', (event) => {
+    if (perf.clickAt === undefined && event.target.closest && event.target.closest('[data-testid^=start-]')) perf.clickAt = performance.now();
+  }, true);
+  const check = () => {
+    const now = performance.now();
+    if (perf.listAt === undefined && visible(document.querySelector('[data-testid=survey-list]'))) perf.listAt = now;
+    if (perf.clickAt !== undefined && perf.questionAt === undefined) {
+      const question = document.querySelector('[data-testid=question]');
+      const input = question && question.querySelector('input:not([disabled]), textarea:not([disabled]), select:not([disabled])');
+      if (visible(question) && visible(input)) {
+        perf.questionAt = now;
+        // Interactive: the first task after the question appeared got to run, so an input event would be handled.
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => { perf.interactiveAt = performance.now(); };
+        channel.port2.postMessage(0);
+      }
+    }
+  };
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true });
+})();`;
+
+/**
+ * Answer-to-commit probe: the first capturing 'click' inside a question starts a measurement (a label click also
+ * fires a click on its input; only the first counts); the save indicator going saving -> saved ends it.
+ */
+const LATENCY_PROBE = `(() => {
+  const lat = (window.__lat = { clickAt: null, downAt: null, results: [], errors: 0 });
+  const inQuestion = (event) => event.target.closest && event.target.closest('[data-testid=question]');
+  addEventListener('pointerdown', (event) => { if (inQuestion(event) && lat.downAt === null) lat.downAt = performance.now(); }, true);
+  addEventListener('click', (event) => { if (inQuestion(event) && lat.clickAt === null) lat.clickAt = performance.now(); }, true);
+  new MutationObserver((records) => {
+    const now = performance.now();
+    for (let i = 0; i < records.length; i += 1) {
+      const record = records[i];
+      if (record.type !== 'attributes' || !record.target.matches('[data-testid=save-status]')) continue;
+      // The value this change set: the next record's old value, or the current one for the last record.
+      const later = records.slice(i + 1).find((r) => r.type === 'attributes' && r.target === record.target);
+      const to = later ? later.oldValue : record.target.getAttribute('data-state');
+      if (to === 'error') lat.errors += 1;
+      if (record.oldValue === 'saving' && to === 'saved' && lat.clickAt !== null) {
+        lat.results.push({ fromClick: now - lat.clickAt, fromPointerDown: lat.downAt === null ? null : now - lat.downAt });
+        lat.clickAt = null;
+        lat.downAt = null;
+      }
+    }
+  }).observe(document, { subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ['data-state'] });
+})();`;
+
+/** A CPU-bound loop timed in the page, to confirm the throttling rate took effect. */
+async function calibrate(page) {
+  return page.evaluate(() => {
+    const t0 = performance.now();
+    let x = 0;
+    for (let i = 0; i < 20_000_000; i += 1) x = (x + i * 7) % 1_000_003;
+    return { ms: performance.now() - t0, x };
+  });
+}
+
+async function openBrowser(rate, probe) {
+  const profile = freshProfile();
+  const b = await launch({ userDataDir: profile, serviceWorkers: 'block', locale: 'zh-CN' });
+  b.context.setDefaultTimeout(WAIT);
+  b.context.setDefaultNavigationTimeout(WAIT);
+  await b.context.addInitScript(probe);
+  const page = await firstPage(b.context);
+  const cdp = await b.context.newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+  return {
+    page,
+    cdp,
+    async close() {
+      await b.close();
+      removeProfile(profile);
+    },
+  };
+}
+
+async function coldRun(server, rate) {
+  const browser = await openBrowser(rate, COLD_PROBE);
+  try {
+    const { page } = browser;
+    await page.goto(server.url, { waitUntil: 'commit' });
+    await page.waitForFunction(() => window.__perf && window.__perf.listAt !== undefined, null, { timeout: WAIT });
+    await page.locator(SEL.start).click();
+    await page.waitForFunction(() => window.__perf.interactiveAt !== undefined, null, { timeout: WAIT });
+    const perf = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const wasm = performance.getEntriesByType('resource').find((r) => r.name.endsWith('.wasm'));
+      return {
+        ...window.__perf,
+        domContentLoaded: nav ? nav.domContentLoadedEventEnd : null,
+        wasmFetchedAt: wasm ? wasm.responseEnd : null,
+      };
+    });
+    return {
+      listVisible: perf.listAt,
+      questionVisible: perf.questionAt - perf.clickAt,
+      questionInteractive: perf.interactiveAt - perf.clickAt,
+      wasmFetched: perf.wasmFetchedAt,
+      wasmStarted: perf.wasmStartedAt ?? null,
+      domContentLoaded: perf.domContentLoaded,
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Waits until no save is in flight. */
+async function settled(page) {
+  await page.waitForFunction(() => {
+    const state = document.querySelector('[data-testid=save-status]')?.getAttribute('data-state');
+    return state && state !== 'saving';
+  });
+}
+
+async function movePage(page, selector) {
+  const title = await page.locator(SEL.pageTitle).innerText();
+  await page.locator(selector).click();
+  await page.waitForFunction(
+    (before) => {
+      const heading = document.querySelector('[data-testid=page-title]');
+      return heading && heading.innerText !== before;
+    },
+    title,
+  );
+  await settled(page);
+}
+
+const visibleScaleQids = (page) =>
+  page.locator(`${SEL.question}[data-kind=scale]`).evaluateAll((els) => els.map((el) => el.dataset.qid));
+
+async function latencyRun(server, rate, answers) {
+  const browser = await openBrowser(rate, LATENCY_PROBE);
+  try {
+    const { page } = browser;
+    const calibration = await calibrate(page);
+    await page.goto(server.url);
+    await page.locator(SEL.surveyList).waitFor({ state: 'visible' });
+    await page.locator(SEL.start).click();
+    await page.locator(SEL.question).first().waitFor({ state: 'visible' });
+
+    const last = new Map(); // qid -> value last given
+    let forward = true;
+    let moves = 0;
+    let given = 0;
+    while (given < answers) {
+      let qids = await visibleScaleQids(page);
+      // Walk forward to the last page and back again, skipping pages without scale questions.
+      let guard = 0;
+      while (qids.length === 0 || (given > 0 && qids.every((q) => last.get(q)?.round === moves))) {
+        guard += 1;
+        if (guard > 20) throw new Error('found no page with scale questions to answer');
+        const hasNext = (await page.locator(SEL.next).count()) > 0;
+        const hasBack = (await page.locator(SEL.back).count()) > 0;
+        if (forward && !hasNext) forward = false;
+        if (!forward && !hasBack) forward = true;
+        await movePage(page, forward ? SEL.next : SEL.back);
+        moves += 1;
+        qids = await visibleScaleQids(page);
+      }
+      for (const qid of qids) {
+        if (given >= answers) break;
+        if (last.get(qid)?.round === moves) continue;
+        const value = last.get(qid)?.value === 4 ? 5 : 4;
+        await settled(page);
+        await page.locator(`${SEL.question}[data-qid="${qid}"] label.option:has(input[value="${value}"])`).click();
+        await page.waitForFunction((n) => window.__lat.results.length >= n, given + 1, { timeout: WAIT });
+        last.set(qid, { value, round: moves });
+        given += 1;
+      }
+    }
+    const lat = await page.evaluate(() => window.__lat);
+    if (lat.errors) throw new Error(`${lat.errors} saves failed`);
+    if (lat.results.length !== answers) throw new Error(`measured ${lat.results.length} saves for ${answers} answers`);
+    return { calibrationMs: calibration.ms, pageMoves: moves, samples: lat.results };
+  } finally {
+    await browser.close();
+  }
+}
+
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1];
+}
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+function summarise(values) {
+  return {
+    n: values.length,
+    min: Math.min(...values),
+    p50: percentile(values, 50),
+    p95: percentile(values, 95),
+    max: Math.max(...values),
+    mean: values.reduce((a, b) => a + b, 0) / values.length,
+  };
+}
+
+function sizes(dist) {
+  const rows = [];
+  for (const name of readdirSync(dist).sort()) {
+    if (!['.wasm', '.js', '.css'].includes(extname(name))) continue;
+    const data = readFileSync(join(dist, name));
+    const text = extname(name) !== '.wasm';
+    rows.push({
+      file: name,
+      // sw.js is the service worker, not part of the app bundle the page loads.
+      bundle: name !== 'sw.js',
+      raw: data.length,
+      gzip: gzipSync(data, { level: 9 }).length,
+      brotli: brotliCompressSync(data, {
+        params: {
+          [zlibConstants.BROTLI_PARAM_QUALITY]: 11,
+          [zlibConstants.BROTLI_PARAM_MODE]: text ? zlibConstants.BROTLI_MODE_TEXT : zlibConstants.BROTLI_MODE_GENERIC,
+          [zlibConstants.BROTLI_PARAM_SIZE_HINT]: data.length,
+        },
+      }).length,
+    });
+  }
+  const total = (filter) =>
+    rows.filter(filter).reduce((sum, r) => ({ raw: sum.raw + r.raw, gzip: sum.gzip + r.gzip, brotli: sum.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+  return { files: rows, bundleTotal: total((r) => r.bundle), allTotal: total(() => true) };
+}
+
+function table(headers, rows) {
+  const cells = [headers, ...rows].map((row) => row.map(String));
+  const widths = headers.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
+  const line = (row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+const ms = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(1));
+const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+function safe(fn) {
+  try {
+    return fn();
+  } catch {
+    return null;
+  }
+}
+
+async function main() {
+  const dist = requireDist();
+  const started = Date.now();
+  const server = await startServer(dist, { port: 0 });
+  const meta = {
+    date: new Date().toISOString(),
+    commit: safe(() => execFileSync('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()),
+    chromium: safe(() => execFileSync(CHROMIUM_PATH, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()),
+    node: process.version,
+    cpus: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`,
+    loadavgBefore: loadavg().map((x) => x.toFixed(2)).join(' '),
+    throttleRate: RATE,
+    runs: RUNS,
+    answers: ANSWERS,
+    serviceWorkers: 'blocked',
+    server: 'tests/e2e/server.mjs on 127.0.0.1 (no network latency, no compression)',
+  };
+
+  try {
+    console.log(`cold load: ${RUNS} runs at ${RATE}x CPU throttling ...`);
+    const cold = [];
+    for (let i = 0; i < RUNS; i += 1) {
+      const run = await coldRun(server, RATE);
+      cold.push(run);
+      console.log(`  run ${i + 1}: list ${ms(run.listVisible)} ms, first question ${ms(run.questionVisible)} ms, interactive ${ms(run.questionInteractive)} ms`);
+    }
+
+    const latency = {};
+    for (const rate of [RATE, 1]) {
+      console.log(`answer-to-commit latency: ${ANSWERS} answers at ${rate}x ...`);
+      latency[`${rate}x`] = await latencyRun(server, rate, ANSWERS);
+    }
+
+    const size = sizes(dist);
+
+    const coldSummary = {
+      listVisible: median(cold.map((r) => r.listVisible)),
+      questionVisible: median(cold.map((r) => r.questionVisible)),
+      questionInteractive: median(cold.map((r) => r.questionInteractive)),
+      wasmFetched: median(cold.map((r) => r.wasmFetched)),
+      wasmStarted: median(cold.filter((r) => r.wasmStarted !== null).map((r) => r.wasmStarted)),
+      domContentLoaded: median(cold.map((r) => r.domContentLoaded)),
+    };
+    const latencySummary = Object.fromEntries(
+      Object.entries(latency).map(([key, run]) => [
+        key,
+        {
+          fromClick: summarise(run.samples.map((s) => s.fromClick)),
+          fromPointerDown: summarise(run.samples.filter((s) => s.fromPointerDown !== null).map((s) => s.fromPointerDown)),
+          calibrationMs: run.calibrationMs,
+          pageMoves: run.pageMoves,
+        },
+      ]),
+    );
+
+    console.log('');
+    console.log(`Survey Kit field app — performance report (${meta.date}, commit ${meta.commit ?? '?'})`);
+    console.log(`${meta.chromium ?? 'Chromium'}; ${meta.cpus}; load average before: ${meta.loadavgBefore}`);
+    console.log('');
+    console.log(`1. Cold load at ${RATE}x CPU throttling, fresh profile, service workers blocked (median of ${RUNS}; ms)`);
+    console.log(
+      table(
+        ['measure', 'median', 'min', 'max', 'runs'],
+        [
+          ['navigation start -> survey list visible', 'listVisible'],
+          ['click start -> first question visible', 'questionVisible'],
+          ['click start -> first question interactive', 'questionInteractive'],
+          ['  (navigation start -> wasm fetched)', 'wasmFetched'],
+          ['  (navigation start -> wasm started)', 'wasmStarted'],
+        ].map(([label, key]) => {
+          const values = cold.map((r) => r[key]).filter((v) => v !== null);
+          return [label, ms(coldSummary[key]), ms(Math.min(...values)), ms(Math.max(...values)), values.map((v) => v.toFixed(0)).join(' ')];
+        }),
+      ),
+    );
+    console.log('');
+    console.log(`2. Answer-to-commit latency, ${ANSWERS} answers in one response (click -> data-state=saved; ms)`);
+    const rateLabel = (key) => (key === '1x' ? 'no throttling' : `${key} throttling`);
+    console.log(
+      table(
+        ['CPU', 'p50', 'p95', 'max', 'min', 'mean', 'page moves', 'calibration loop'],
+        Object.entries(latencySummary).map(([key, s]) => [
+          rateLabel(key),
+          ms(s.fromClick.p50),
+          ms(s.fromClick.p95),
+          ms(s.fromClick.max),
+          ms(s.fromClick.min),
+          ms(s.fromClick.mean),
+          s.pageMoves,
+          `${ms(s.calibrationMs)} ms`,
+        ]),
+      ),
+    );
+    const rates = Object.values(latencySummary).map((s) => s.calibrationMs);
+    if (rates.length === 2) console.log(`   (the calibration loop ran ${(rates[0] / rates[1]).toFixed(1)}x slower throttled: the throttling took effect)`);
+    console.log('');
+    console.log('3. Sizes of app/dist (gzip -9, brotli q11)');
+    console.log(
+      table(
+        ['file', 'raw', 'gzip', 'brotli'],
+        [
+          ...size.files.map((r) => [r.bundle ? r.file : `${r.file} (service worker)`, kib(r.raw), kib(r.gzip), kib(r.brotli)]),
+          ['total: app bundle (wasm + js + css)', kib(size.bundleTotal.raw), kib(size.bundleTotal.gzip), kib(size.bundleTotal.brotli)],
+          ['total: with sw.js', kib(size.allTotal.raw), kib(size.allTotal.gzip), kib(size.allTotal.brotli)],
+        ],
+      ),
+    );
+
+    const report = {
+      meta: { ...meta, durationMs: Date.now() - started },
+      coldLoad: { unit: 'ms', summary: coldSummary, runs: cold },
+      answerToCommit: {
+        unit: 'ms',
+        summary: latencySummary,
+        samples: Object.fromEntries(Object.entries(latency).map(([key, run]) => [key, run.samples.map((s) => Number(s.fromClick.toFixed(2)))])),
+      },
+      sizes: { unit: 'bytes', ...size },
+    };
+    writeFileSync(REPORT, JSON.stringify(report, null, 2) + '\n');
+    console.log('');
+    console.log(`written ${REPORT} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  } finally {
+    await server.close();
+  }
+}
+
+await main();
