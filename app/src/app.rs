@@ -63,8 +63,8 @@ pub fn App() -> Html {
             if generation > 0 {
                 if let (Some(draft), Some(store)) = (draft, store.borrow().clone()) {
                     spawn_local(async move {
-                        match store.put_response(&draft).await {
-                            Ok(()) => dispatcher.dispatch(Action::Saved { generation }),
+                        match store.put_response_numbered(&draft).await {
+                            Ok(seq) => dispatcher.dispatch(Action::Saved { generation, seq }),
                             Err(error) => dispatcher.dispatch(Action::SaveFailed { generation, error }),
                         }
                     });
@@ -116,12 +116,13 @@ pub fn App() -> Html {
         });
     }
 
-    // Ask once for persistent storage and read usage and quota.
+    // Ask once for persistent storage and read usage and quota; find or make the device key.
     {
         let edge = edge.clone();
         use_effect_with(state.loaded, move |loaded| {
             if *loaded {
                 edge.check_storage();
+                edge.ensure_device_key();
             }
         });
     }

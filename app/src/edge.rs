@@ -3,11 +3,17 @@
 //! operation writes through the store first and only then dispatches its outcome, so the state
 //! never shows something the device has not kept.
 
-use crate::state::{Action, Evaluator, ImportReport, SelfLock, State, StorageStatus, SurveyEntry};
+use crate::keys;
+use crate::platform;
+use crate::state::{Action, DeviceKey, Evaluator, ImportReport, SelfLock, State, StorageStatus, SurveyEntry};
 use crate::store::{Store, StoredSurvey};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 use std::cell::RefCell;
 use std::rc::Rc;
+use survey_core::bundle::{self, DeviceInfo, ExportedResponse, Roster, RosterDevice, SurveyRef};
 use survey_core::{load_survey, short_fingerprint, Severity};
+use survey_core::{Draft, Status};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use yew::platform::spawn_local;
@@ -149,6 +155,119 @@ impl Edge {
                 .and_then(|value| value.dyn_into::<web_sys::StorageEstimate>().ok())
                 .map_or((None, None), |estimate| (estimate.get_usage(), estimate.get_quota()));
             dispatcher.dispatch(Action::StorageChecked(StorageStatus { persisted, usage, quota }));
+        });
+    }
+}
+
+impl Edge {
+    /// Reads the device key, or makes one on first use. A browser that cannot make Ed25519
+    /// keys is reported as such: it never gets a weaker key.
+    pub fn ensure_device_key(&self) {
+        let (Some(store), dispatcher) = (self.store(), self.dispatcher.clone()) else { return };
+        spawn_local(async move {
+            let outcome = async {
+                let pair = match store.device_key().await.map_err(|e| e.to_string())? {
+                    Some(pair) => pair,
+                    None => {
+                        let pair = keys::generate().await.map_err(|e| e.to_string())?;
+                        store.put_device_key(&pair).await.map_err(|e| e.to_string())?;
+                        pair
+                    }
+                };
+                let public = keys::public_key_bytes(&pair).await.map_err(|e| e.to_string())?;
+                Ok::<_, String>(DeviceKey::Ready {
+                    public_key: STANDARD.encode(&public),
+                    keyid: bundle::keyid(&public),
+                })
+            }
+            .await;
+            dispatcher.dispatch(Action::DeviceKey(outcome.unwrap_or_else(DeviceKey::Unavailable)));
+        });
+    }
+
+    /// Downloads this device's roster entry for enrolment.
+    pub fn export_enrolment(&self, evaluator: &Evaluator, device: &DeviceKey) {
+        let DeviceKey::Ready { public_key, keyid } = device else { return };
+        let entry = RosterDevice {
+            key: public_key.clone(),
+            keyid: keyid.clone(),
+            evaluator: evaluator.name.clone(),
+            team: evaluator.team.clone(),
+        };
+        let roster = Roster { format: bundle::ROSTER_FORMAT.to_owned(), devices: vec![entry] };
+        let text = serde_json::to_string_pretty(&roster).unwrap_or_default();
+        platform::download(&format!("enrol-{}.roster.json", &keyid[..8]), text.as_bytes(), "application/json");
+    }
+
+    /// Signs and downloads a bundle of the finished responses of one survey version (those not
+    /// yet exported, or all of them with `again`), then marks them exported. They are marked
+    /// only after the file was produced, and a failure changes nothing.
+    pub fn export_bundle(&self, entry: SurveyEntry, responses: Vec<Draft>, evaluator: Evaluator, again: bool) {
+        let (Some(store), dispatcher) = (self.store(), self.dispatcher.clone()) else { return };
+        spawn_local(async move {
+            let outcome = async {
+                let chosen: Vec<Draft> = responses
+                    .into_iter()
+                    .filter(|r| r.fingerprint == entry.stored.fingerprint && r.status == Status::Complete)
+                    .filter(|r| again || r.exported_at.is_none())
+                    .filter(|r| r.seq.is_some())
+                    .collect();
+                if chosen.is_empty() {
+                    return Err("nothing to export".to_owned());
+                }
+                let pair = store.device_key().await.map_err(|e| e.to_string())?.ok_or("no device key")?;
+                let public = keys::public_key_bytes(&pair).await.map_err(|e| e.to_string())?;
+                let device_keyid = bundle::keyid(&public);
+                let seq_high = store.seq_high().await.map_err(|e| e.to_string())?;
+                let exported: Vec<ExportedResponse> = chosen
+                    .iter()
+                    .map(|draft| {
+                        let relevance = entry.logic.evaluate_all(&draft.answers);
+                        let answers = draft.relevant_answers(&entry.logic, &relevance);
+                        ExportedResponse::from_draft(draft, answers, &device_keyid, draft.seq.unwrap_or_default())
+                    })
+                    .collect();
+                let now = platform::now_ms();
+                let device = DeviceInfo {
+                    key: STANDARD.encode(&public),
+                    evaluator: evaluator.name.clone(),
+                    team: evaluator.team.clone(),
+                };
+                let survey = SurveyRef {
+                    id: entry.survey.id.clone(),
+                    version: entry.survey.version.clone(),
+                    fingerprint: entry.stored.fingerprint.clone(),
+                };
+                let payload = bundle::payload_bytes(&platform::new_id(), now, device, survey, seq_high, &exported);
+                let signature =
+                    keys::sign(&pair, &bundle::pae(bundle::PAYLOAD_TYPE, &payload)).await.map_err(|e| e.to_string())?;
+                let file = bundle::envelope_bytes(&payload, &public, &signature);
+                let seqs: Vec<u64> = exported.iter().map(|r| r.seq).collect();
+                let (low, high) = (seqs.iter().min().copied().unwrap_or(0), seqs.iter().max().copied().unwrap_or(0));
+                let file_name = format!(
+                    "{}-{}-{}-{low}-{high}.bundle.json",
+                    entry.survey.id,
+                    &device_keyid[..8],
+                    platform::date_stamp(now)
+                );
+                if !platform::download(&file_name, &file, "application/json") {
+                    return Err("the browser refused the download".to_owned());
+                }
+                let marked: Vec<Draft> = chosen
+                    .into_iter()
+                    .map(|mut draft| {
+                        draft.exported_at = Some(now);
+                        draft
+                    })
+                    .collect();
+                store.mark_exported(&marked).await.map_err(|e| e.to_string())?;
+                Ok((file_name, marked))
+            }
+            .await;
+            match outcome {
+                Ok((file_name, responses)) => dispatcher.dispatch(Action::Exported { file_name, responses }),
+                Err(message) => dispatcher.dispatch(Action::ExportFailed(message)),
+            }
         });
     }
 }

@@ -9,6 +9,7 @@ pub mod components;
 pub mod edge;
 pub mod examples;
 pub mod i18n;
+pub mod keys;
 pub mod pages;
 pub mod platform;
 pub mod route;

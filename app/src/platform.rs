@@ -120,3 +120,31 @@ impl Drop for Timeout {
         }
     }
 }
+
+/// Offers `bytes` to the user as a downloaded file. Returns whether the browser took it.
+pub fn download(file_name: &str, bytes: &[u8], mime: &str) -> bool {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return false };
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes).into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options) else { return false };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return false };
+    let Ok(anchor) = document.create_element("a").map(|a| a.unchecked_into::<web_sys::HtmlAnchorElement>()) else {
+        return false;
+    };
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.click();
+    // The object URL is released later, once the download has surely started.
+    let release = Timeout::new(60_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    std::mem::forget(release);
+    true
+}
+
+/// `YYYYMMDD` of a time (UTC), for file names.
+pub fn date_stamp(ms: i64) -> String {
+    let iso: String = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).to_iso_string().into();
+    iso.get(0..10).unwrap_or("00000000").replace('-', "")
+}

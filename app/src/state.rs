@@ -131,6 +131,9 @@ pub struct State {
     pub lock: Option<SelfLock>,
     pub imports: Vec<ImportReport>,
     pub storage: Option<StorageStatus>,
+    pub device: DeviceKey,
+    /// The outcome of the last export, shown on the home screen.
+    pub export_note: Option<Result<String, String>>,
 }
 
 impl State {
@@ -154,6 +157,8 @@ impl State {
             lock: None,
             imports: Vec::new(),
             storage: None,
+            device: DeviceKey::Pending,
+            export_note: None,
         }
     }
 
@@ -210,6 +215,24 @@ impl State {
     pub fn completed_count(&self) -> usize {
         self.responses.iter().filter(|r| r.status == Status::Complete).count()
     }
+
+    /// Finished responses that have not left the tablet in a bundle yet.
+    pub fn unexported_count(&self) -> usize {
+        self.responses.iter().filter(|r| r.status == Status::Complete && r.exported_at.is_none()).count()
+    }
+}
+
+/// The device's signing key, as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceKey {
+    /// Not known yet (the store is being read or the key made).
+    Pending,
+    Ready {
+        public_key: String,
+        keyid: String,
+    },
+    /// This browser cannot make or use an Ed25519 key: it must not collect signed results.
+    Unavailable(String),
 }
 
 /// Everything that can happen to the state.
@@ -257,9 +280,18 @@ pub enum Action {
     Finish {
         now: i64,
     },
+    /// The write of `generation` committed; `seq` is the sequence number it assigned, if any.
     Saved {
         generation: u64,
+        seq: Option<u64>,
     },
+    DeviceKey(DeviceKey),
+    /// A bundle file was produced and its responses marked exported (already stored).
+    Exported {
+        file_name: String,
+        responses: Vec<Draft>,
+    },
+    ExportFailed(String),
     SaveFailed {
         generation: u64,
         error: StoreError,
@@ -321,6 +353,16 @@ impl Reducible for State {
                 }
             }
             Action::StorageChecked(status) => next.storage = Some(status),
+            Action::DeviceKey(device) => next.device = device,
+            Action::Exported { file_name, responses } => {
+                for exported in responses {
+                    if let Some(slot) = next.responses.iter_mut().find(|r| r.id == exported.id) {
+                        *slot = exported;
+                    }
+                }
+                next.export_note = Some(Ok(file_name));
+            }
+            Action::ExportFailed(message) => next.export_note = Some(Err(message)),
             Action::StoreUnavailable(message) => {
                 next.store_unavailable = Some(message);
                 next.loaded = true;
@@ -436,10 +478,17 @@ impl Reducible for State {
                     }
                 }
             }
-            Action::Saved { generation } => {
+            Action::Saved { generation, seq } => {
+                // The sequence number belongs to the response whatever the generation.
+                if let (Some(seq), Some(mut draft)) = (seq, next.current.clone()) {
+                    if draft.seq.is_none() && draft.status == Status::Complete {
+                        draft.seq = Some(seq);
+                        next.replace_current(draft);
+                    }
+                }
                 if generation != next.save_generation {
                     // An older write finished; the newest is still in flight.
-                    return self;
+                    return Rc::new(next);
                 }
                 next.save = SaveState::Saved;
                 if next.finish_pending {
@@ -547,9 +596,9 @@ mod tests {
         // A value the question does not offer is refused.
         let state = state.reduce(answer(AnswerValue::Number(42)));
         assert_eq!(state.save_generation, 2);
-        let state = state.reduce(Action::Saved { generation: 1 });
+        let state = state.reduce(Action::Saved { generation: 1, seq: None });
         assert_eq!(state.save, SaveState::Saving, "the newest write is still in flight");
-        let state = state.reduce(Action::Saved { generation: 2 });
+        let state = state.reduce(Action::Saved { generation: 2, seq: None });
         assert_eq!(state.save, SaveState::Saved);
     }
 
@@ -575,12 +624,14 @@ mod tests {
         assert!(state.missing.is_empty());
         assert_eq!(state.route, Route::Fill("r1".into()), "not done before the write commits");
         let older = state.save_generation - 1;
-        let state = state.reduce(Action::Saved { generation: older });
+        let state = state.reduce(Action::Saved { generation: older, seq: None });
         assert_eq!(state.route, Route::Fill("r1".into()), "an older commit does not finish");
         let generation = state.save_generation;
-        let state = state.reduce(Action::Saved { generation });
+        let state = state.reduce(Action::Saved { generation, seq: Some(1) });
         assert_eq!(state.route, Route::Done("r1".into()));
         assert_eq!(state.completed_count(), 1);
+        assert_eq!(state.current.as_ref().and_then(|d| d.seq), Some(1), "the sequence number is kept");
+        assert_eq!(state.unexported_count(), 1);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
@@ -271,3 +271,44 @@ for (const locale of ['zh-CN', 'en-US']) {
     });
   });
 }
+
+test('an exported bundle verifies with `survey verify` against the roster entry the app exports', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const dir = join(tmpdir(), `survey-export-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const cli = join(ROOT, 'target/debug/survey');
+  await withApp({}, async (page) => {
+    await setUpEvaluator(page);
+    await page.click('[data-testid=settings]');
+    const keyid = await page.locator('[data-testid=device-keyid]').getAttribute('data-keyid');
+    assert.match(keyid, /^[0-9a-f]{64}$/);
+    const [enrolment] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-enrolment]')]);
+    const roster = join(dir, 'roster.json');
+    await enrolment.saveAs(roster);
+    assert.equal(JSON.parse(readFileSync(roster, 'utf8')).devices[0].keyid, keyid);
+
+    await page.click('[data-testid=home]');
+    await page.click(`[data-testid=start-${SURVEY}]`);
+    await page.waitForSelector('[data-testid=question]');
+    await fillToTheEnd(page);
+    await page.click('[data-testid=start-another]');
+    await page.waitForSelector('[data-testid=unexported]');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=export-${SURVEY}]`)]);
+    const name = download.suggestedFilename();
+    assert.match(name, new RegExp(`^${SURVEY}-${keyid.slice(0, 8)}-\\d{8}-1-1\\.bundle\\.json$`));
+    const file = join(dir, name);
+    await download.saveAs(file);
+    await page.waitForSelector('[data-testid=export-note][data-ok=true]');
+    assert.equal(await page.locator('[data-testid=unexported]').count(), 0, 'nothing left to export');
+    await page.reload();
+    await page.waitForSelector(`[data-testid=export-again-${SURVEY}]`);
+
+    const out = execFileSync(cli, ['verify', '--roster', roster, file], { encoding: 'utf8' });
+    assert.match(out, /: ok \(1 responses, seq 1-1 of 1, survey party-building-satisfaction/);
+    const python = join(ROOT, 'tests/bundles/verify_bundle.py');
+    if (existsSync(python)) {
+      const checked = execFileSync('python3', [python, '--roster', roster, file], { encoding: 'utf8' });
+      assert.match(checked, /ok/);
+    }
+  });
+});

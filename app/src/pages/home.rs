@@ -7,7 +7,7 @@ use crate::edge::Edge;
 use crate::i18n::{answered_of, tr, unexported_warning, Msg};
 use crate::platform;
 use crate::route::Route;
-use crate::state::{Action, SelfLock, SurveyEntry};
+use crate::state::{Action, DeviceKey, SelfLock, SurveyEntry};
 use std::collections::BTreeMap;
 use survey_core::{short_fingerprint, Draft, DraftStart, Mode, Status, Survey};
 use web_sys::HtmlInputElement;
@@ -46,7 +46,7 @@ pub fn HomePage(props: &HomeProps) -> Html {
         .collect();
 
     // Counts per unit and status, for the evaluator's quota of interviews.
-    let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut counts: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
     for response in &state.responses {
         let survey = state.survey_for(response).map(|e| &*e.survey);
         let name = unit_name(survey, response.unit.as_deref(), lang);
@@ -55,11 +55,24 @@ pub fn HomePage(props: &HomeProps) -> Html {
             Status::Draft => slot.0 += 1,
             Status::Complete => slot.1 += 1,
         }
+        if response.exported_at.is_some() {
+            slot.2 += 1;
+        }
     }
-    let count_rows = counts.iter().map(|(unit, (drafts, complete))| {
-        html! { <tr><th scope="row">{ unit }</th><td>{ drafts }</td><td>{ complete }</td></tr> }
+    let count_rows = counts.iter().map(|(unit, (drafts, complete, exported))| {
+        html! { <tr><th scope="row">{ unit }</th><td>{ drafts }</td><td>{ complete }</td><td>{ exported }</td></tr> }
     });
     let completed = state.completed_count();
+    let unexported = state.unexported_count();
+    let export_note = match &state.export_note {
+        None => html! {},
+        Some(Ok(file)) => html! {
+            <p class="alert ok" role="status" data-testid="export-note" data-ok="true">{ format!("{}{file}", tr(lang, Msg::Exported)) }</p>
+        },
+        Some(Err(why)) => html! {
+            <p class="alert" role="alert" data-testid="export-note" data-ok="false">{ format!("{}{why}", tr(lang, Msg::ExportFailed)) }</p>
+        },
+    };
     let go_settings = {
         let state = state.clone();
         Callback::from(move |_| state.dispatch(Action::Navigate(Route::Settings)))
@@ -77,9 +90,16 @@ pub fn HomePage(props: &HomeProps) -> Html {
                     { format!("{}: {} ({}) {}", tr(lang, Msg::EvaluatorTitle), state.evaluator.name, state.evaluator.code, state.evaluator.team) }
                 </p>
             }
-            if completed > 0 {
-                <p class="alert warn" role="status" data-testid="unexported">{ unexported_warning(lang, completed) }</p>
+            if let DeviceKey::Unavailable(why) = &state.device {
+                <div class="alert" role="alert" data-testid="cannot-sign">
+                    <p>{ tr(lang, Msg::CannotSign) }</p>
+                    <p class="meta">{ why }</p>
+                </div>
             }
+            if unexported > 0 {
+                <p class="alert warn" role="status" data-testid="unexported">{ unexported_warning(lang, unexported) }</p>
+            }
+            { export_note }
             <section aria-labelledby="surveys-heading">
                 <h1 id="surveys-heading">{ tr(lang, Msg::Surveys) }</h1>
                 if state.surveys.is_empty() {
@@ -100,7 +120,7 @@ pub fn HomePage(props: &HomeProps) -> Html {
                 <section aria-labelledby="counts-heading">
                     <h2 id="counts-heading">{ tr(lang, Msg::CountsTitle) }</h2>
                     <table class="counts" data-testid="unit-counts">
-                        <thead><tr><th scope="col">{ tr(lang, Msg::Unit) }</th><th scope="col">{ tr(lang, Msg::DraftCount) }</th><th scope="col">{ tr(lang, Msg::CompleteCount) }</th></tr></thead>
+                        <thead><tr><th scope="col">{ tr(lang, Msg::Unit) }</th><th scope="col">{ tr(lang, Msg::DraftCount) }</th><th scope="col">{ tr(lang, Msg::CompleteCount) }</th><th scope="col">{ tr(lang, Msg::ExportedCount) }</th></tr></thead>
                         <tbody>{ for count_rows }</tbody>
                     </table>
                 </section>
@@ -226,9 +246,24 @@ fn SurveyCard(props: &SurveyCardProps) -> Html {
     let hand_over = {
         let edge = props.edge.clone();
         let fingerprint = props.entry.stored.fingerprint.clone();
-        Callback::from(move |_| edge.set_lock(Some(SelfLock { fingerprint: fingerprint.clone(), unit: chosen_unit(), response: None })))
+        Callback::from(move |_| {
+            edge.set_lock(Some(SelfLock { fingerprint: fingerprint.clone(), unit: chosen_unit(), response: None }))
+        })
     };
     let units = survey.units.iter().map(|u| html! { <option value={text(&u.name)} /> });
+    let fingerprint = props.entry.stored.fingerprint.clone();
+    let finished: Vec<&Draft> =
+        props.state.responses.iter().filter(|r| r.fingerprint == fingerprint && r.status == Status::Complete).collect();
+    let to_export = finished.iter().filter(|r| r.exported_at.is_none()).count();
+    let can_sign = matches!(props.state.device, DeviceKey::Ready { .. });
+    let export = |again: bool| {
+        let edge = props.edge.clone();
+        let state = props.state.clone();
+        let entry = props.entry.clone();
+        Callback::from(move |_| {
+            edge.export_bundle(entry.clone(), state.responses.clone(), state.evaluator.clone(), again)
+        })
+    };
     html! {
         <li class="card" data-testid={format!("survey-{}", survey.id)}>
             <h2 class="card-title">{ text(&survey.title) }</h2>
@@ -252,6 +287,16 @@ fn SurveyCard(props: &SurveyCardProps) -> Html {
                 <button class="button" data-testid={format!("self-{}", survey.id)} onclick={hand_over}>
                     { tr(lang, Msg::StartSelf) }
                 </button>
+                if can_sign && to_export > 0 {
+                    <button class="button" data-testid={format!("export-{}", survey.id)} onclick={export(false)}>
+                        { format!("{} ({to_export})", tr(lang, Msg::Export)) }
+                    </button>
+                }
+                if can_sign && to_export == 0 && !finished.is_empty() {
+                    <button class="button" data-testid={format!("export-again-{}", survey.id)} onclick={export(true)}>
+                        { format!("{} ({})", tr(lang, Msg::ExportAgain), finished.len()) }
+                    </button>
+                }
             </div>
         </li>
     }

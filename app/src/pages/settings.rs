@@ -3,7 +3,8 @@
 use crate::app::AppHandle;
 use crate::edge::Edge;
 use crate::i18n::{tr, usage_of, Msg};
-use crate::state::Evaluator;
+use crate::state::{DeviceKey, Evaluator};
+use survey_core::short_fingerprint;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -58,6 +59,32 @@ pub fn SettingsPage(props: &SettingsProps) -> Html {
             </section>
         }
     });
+    let device = match &props.state.device {
+        DeviceKey::Pending => html! {},
+        DeviceKey::Unavailable(why) => html! {
+            <section class="card" data-testid="device">
+                <h2>{ tr(lang, Msg::DeviceTitle) }</h2>
+                <p class="alert" role="alert">{ tr(lang, Msg::CannotSign) }</p>
+                <p class="meta">{ why }</p>
+            </section>
+        },
+        DeviceKey::Ready { public_key, keyid } => {
+            let enrol = {
+                let edge = props.edge.clone();
+                let evaluator = props.state.evaluator.clone();
+                let device = props.state.device.clone();
+                Callback::from(move |_| edge.export_enrolment(&evaluator, &device))
+            };
+            html! {
+                <section class="card" data-testid="device">
+                    <h2>{ tr(lang, Msg::DeviceTitle) }</h2>
+                    <p>{ format!("{}: ", tr(lang, Msg::DeviceKeyId)) }<code data-testid="device-keyid" data-keyid={keyid.clone()}>{ short_fingerprint(keyid) }</code></p>
+                    <p>{ format!("{}: ", tr(lang, Msg::DevicePublicKey)) }<code class="wrap">{ public_key }</code></p>
+                    <button class="button" data-testid="export-enrolment" onclick={enrol}>{ tr(lang, Msg::ExportEnrolment) }</button>
+                </section>
+            }
+        }
+    };
     html! {
         <div class="settings">
             <h1>{ tr(lang, Msg::Settings) }</h1>
@@ -73,6 +100,7 @@ pub fn SettingsPage(props: &SettingsProps) -> Html {
                     <p class="saved-note" role="status" data-testid="evaluator-saved">{ tr(lang, Msg::EvaluatorSaved) }</p>
                 }
             </form>
+            { device }
             { storage }
         </div>
     }

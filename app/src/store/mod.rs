@@ -7,6 +7,8 @@
 //! - `surveys`: key = fingerprint, value = a [`StoredSurvey`] (the definition text as loaded).
 //! - `responses`: key = response id, value = a [`survey_core::Draft`].
 //! - `meta`: key = name, value = any JSON (device settings, counters).
+//! - `keys` (since version 2): key = `device`, value = the device's `CryptoKeyPair` itself
+//!   (structured clone keeps a non-extractable key usable without ever exposing it).
 //!
 //! Every write awaits the transaction's commit before returning: the caller may only tell the
 //! evaluator "saved" after that.
@@ -21,11 +23,14 @@ use survey_core::Draft;
 /// The database name used by the app.
 pub const DB_NAME: &str = "survey-kit";
 /// The current schema version; bump it and add a step to [`upgrade`] to change the shape.
-pub const DB_VERSION: u32 = 1;
+pub const DB_VERSION: u32 = 2;
 
 pub const SURVEYS: &str = "surveys";
 pub const RESPONSES: &str = "responses";
 pub const META: &str = "meta";
+pub const KEYS: &str = "keys";
+/// The `meta` key of the device's sequence counter (the highest number issued).
+pub const SEQ_KEY: &str = "device_seq";
 
 /// A survey definition kept on the device, exactly as it was loaded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -176,6 +181,64 @@ impl Store {
         Ok(())
     }
 
+    /// Writes a response; when it is finished and has no sequence number yet, takes the next
+    /// number of the device's counter in the same transaction, so a finished response and its
+    /// number are committed together or not at all. Returns the number assigned, if any.
+    pub async fn put_response_numbered(&self, draft: &Draft) -> Result<Option<u64>, StoreError> {
+        if draft.status != survey_core::Status::Complete || draft.seq.is_some() {
+            self.put_response(draft).await?;
+            return Ok(draft.seq);
+        }
+        let tx = self.db.transaction([RESPONSES, META]).with_mode(TransactionMode::Readwrite).build()?;
+        let meta = tx.object_store(META)?;
+        let responses = tx.object_store(RESPONSES)?;
+        let current: Option<String> = meta.get(SEQ_KEY.to_owned()).primitive()?.await?;
+        let high: u64 = current.and_then(|text| serde_json::from_str(&text).ok()).unwrap_or(0);
+        let seq = high + 1;
+        let mut numbered = draft.clone();
+        numbered.seq = Some(seq);
+        let text = serde_json::to_string(&numbered).map_err(|err| StoreError::new("EncodeError", err))?;
+        responses.put(text).with_key(numbered.id.clone()).primitive()?.await?;
+        meta.put(seq.to_string()).with_key(SEQ_KEY.to_owned()).primitive()?.await?;
+        tx.commit().await?;
+        Ok(Some(seq))
+    }
+
+    /// The highest sequence number this device has issued.
+    pub async fn seq_high(&self) -> Result<u64, StoreError> {
+        Ok(self.meta::<u64>(SEQ_KEY).await?.unwrap_or(0))
+    }
+
+    /// Marks responses exported, all in one transaction.
+    pub async fn mark_exported(&self, drafts: &[Draft]) -> Result<(), StoreError> {
+        let tx = self.db.transaction(RESPONSES).with_mode(TransactionMode::Readwrite).build()?;
+        let store = tx.object_store(RESPONSES)?;
+        for draft in drafts {
+            let text = serde_json::to_string(draft).map_err(|err| StoreError::new("EncodeError", err))?;
+            store.put(text).with_key(draft.id.clone()).primitive()?.await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The device key pair, if one was made.
+    pub async fn device_key(&self) -> Result<Option<web_sys::CryptoKeyPair>, StoreError> {
+        use wasm_bindgen::JsCast;
+        let tx = self.db.transaction(KEYS).build()?;
+        let value: Option<wasm_bindgen::JsValue> = tx.object_store(KEYS)?.get("device".to_owned()).primitive()?.await?;
+        // A CryptoKeyPair is a plain dictionary object (no class to check against).
+        Ok(value.filter(|v| v.is_object()).map(|v| v.unchecked_into()))
+    }
+
+    /// Keeps the device key pair (only ever written once per device).
+    pub async fn put_device_key(&self, pair: &web_sys::CryptoKeyPair) -> Result<(), StoreError> {
+        let tx = self.db.transaction(KEYS).with_mode(TransactionMode::Readwrite).build()?;
+        let value: wasm_bindgen::JsValue = pair.clone().into();
+        tx.object_store(KEYS)?.add(value).with_key("device".to_owned()).primitive()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn put_meta<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
         self.put_json(META, key, value).await
     }
@@ -192,6 +255,9 @@ fn upgrade(db: &Database, old_version: u32) -> indexed_db_futures::Result<()> {
         db.create_object_store(RESPONSES).build()?;
         db.create_object_store(META).build()?;
     }
-    // Version 2 and later add their steps here, e.g. `if old_version < 2 { ... }`.
+    if old_version < 2 {
+        db.create_object_store(KEYS).build()?;
+    }
+    // Later versions add their steps here, e.g. `if old_version < 3 { ... }`.
     Ok(())
 }

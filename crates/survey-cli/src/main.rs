@@ -2,10 +2,12 @@
 //!
 //! `survey check FILE...` validates survey definitions and prints one `FILE: PATH: message` line
 //! per problem, in Chinese or English (`--lang`, else the locale). `survey schema` prints the
-//! JSON Schema of the definition format. Exit codes: 0 when every file is clean (warnings
+//! JSON Schema of the definition format. `survey keygen` makes a department's age identity;
+//! `survey verify` checks result bundles against a roster. Exit codes: 0 when every file is clean (warnings
 //! allowed), 1 when any file has an error, 2 when a file cannot be read or the command line is
 //! wrong.
 
+mod bundles;
 mod check;
 mod schema;
 
@@ -19,6 +21,13 @@ commands:
                            validate survey definition files; one `FILE: PATH: message`
                            line per problem, then `FILE: ok (...)` for a file without errors
   schema                   print the JSON Schema of the definition format (survey/1)
+  keygen [-o FILE]         make an age identity for a department (the secret key, with its
+                           public recipient `age1...` in a comment); the recipient goes into
+                           the survey's `recipients`
+  verify --roster R [--identity KEY] FILE...
+                           verify result bundles (`.bundle.json`, or `.bundle.json.age`
+                           decrypted with the identity file KEY) against the roster R; one
+                           `FILE: ok (...)` or `FILE: rejected: REASON: message` line each
   help                     show this help
 
 options of check:
@@ -40,6 +49,8 @@ fn main() -> ExitCode {
     let code = match command.to_str() {
         Some("check") => check::run(rest),
         Some("schema") => schema::run(rest),
+        Some("keygen") => bundles::keygen(rest),
+        Some("verify") => bundles::verify(rest),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             0

@@ -15,7 +15,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// The DSSE payload type of a bundle.
@@ -207,16 +207,19 @@ impl fmt::Display for RosterError {
 impl Roster {
     /// Parses and checks a roster: format version, keys of 32 bytes, key ids that match.
     pub fn parse(bytes: &[u8]) -> Result<Roster, RosterError> {
-        let roster: Roster = serde_json::from_slice(bytes).map_err(|err| RosterError(format!("not a roster: {err}")))?;
+        let roster: Roster =
+            serde_json::from_slice(bytes).map_err(|err| RosterError(format!("not a roster: {err}")))?;
         if roster.format != ROSTER_FORMAT {
-            return Err(RosterError(format!("unsupported roster format `{}`; this build reads `{ROSTER_FORMAT}`", roster.format)));
+            return Err(RosterError(format!(
+                "unsupported roster format `{}`; this build reads `{ROSTER_FORMAT}`",
+                roster.format
+            )));
         }
         for (idx, device) in roster.devices.iter().enumerate() {
-            let key = STANDARD
-                .decode(&device.key)
-                .ok()
-                .filter(|key| key.len() == 32)
-                .ok_or_else(|| RosterError(format!("devices[{idx}].key: not the base64 of a 32-byte Ed25519 key")))?;
+            let key =
+                STANDARD.decode(&device.key).ok().filter(|key| key.len() == 32).ok_or_else(|| {
+                    RosterError(format!("devices[{idx}].key: not the base64 of a 32-byte Ed25519 key"))
+                })?;
             if keyid(&key) != device.keyid {
                 return Err(RosterError(format!("devices[{idx}].keyid: does not match the key")));
             }
@@ -251,14 +254,25 @@ pub enum BundleError {
     /// The device is not on the roster.
     UnknownKey(String),
     BadSignature,
-    ResponseHashMismatch { index: usize },
-    ResponseMalformed { index: usize, reason: String },
+    ResponseHashMismatch {
+        index: usize,
+    },
+    ResponseMalformed {
+        index: usize,
+        reason: String,
+    },
     DuplicateResponse(String),
     DuplicateSequence(u64),
     /// A response's sequence number is above the bundle's `device_seq_high`.
-    SequenceAboveHigh { id: String, seq: u64 },
+    SequenceAboveHigh {
+        id: String,
+        seq: u64,
+    },
     /// A response belongs to another survey or device than the bundle says.
-    ResponseMismatch { index: usize, field: &'static str },
+    ResponseMismatch {
+        index: usize,
+        field: &'static str,
+    },
 }
 
 impl BundleError {
@@ -294,13 +308,19 @@ impl fmt::Display for BundleError {
             BundleError::UnsupportedPayloadType(t) => write!(f, "unsupported payload type `{t}`"),
             BundleError::BadBase64(field) => write!(f, "`{field}` is not strict base64"),
             BundleError::SignatureCount(n) => write!(f, "expected exactly one signature, found {n}"),
-            BundleError::UnsupportedVersion(v) => write!(f, "unsupported bundle format `{v}`; this build reads `{BUNDLE_FORMAT}`"),
+            BundleError::UnsupportedVersion(v) => {
+                write!(f, "unsupported bundle format `{v}`; this build reads `{BUNDLE_FORMAT}`")
+            }
             BundleError::PayloadMalformed(why) => write!(f, "the payload is not a bundle: {why}"),
             BundleError::BadKey => write!(f, "the device key is not a 32-byte Ed25519 public key"),
             BundleError::KeyidMismatch => write!(f, "the signature's keyid does not match the device key"),
-            BundleError::UnknownKey(id) => write!(f, "device {} is not on the roster", crate::canonical::short_fingerprint(id)),
+            BundleError::UnknownKey(id) => {
+                write!(f, "device {} is not on the roster", crate::canonical::short_fingerprint(id))
+            }
             BundleError::BadSignature => write!(f, "the signature does not verify"),
-            BundleError::ResponseHashMismatch { index } => write!(f, "responses[{index}]: hash does not match its content"),
+            BundleError::ResponseHashMismatch { index } => {
+                write!(f, "responses[{index}]: hash does not match its content")
+            }
             BundleError::ResponseMalformed { index, reason } => write!(f, "responses[{index}]: {reason}"),
             BundleError::DuplicateResponse(id) => write!(f, "response {id} appears twice"),
             BundleError::DuplicateSequence(seq) => write!(f, "sequence number {seq} appears twice"),
@@ -326,6 +346,7 @@ pub struct VerifiedBundle {
     pub responses: Vec<ExportedResponse>,
 }
 
+#[cfg(feature = "verify")]
 fn strict_base64(text: &str, field: &'static str) -> Result<Vec<u8>, BundleError> {
     STANDARD.decode(text).map_err(|_| BundleError::BadBase64(field))
 }
@@ -338,9 +359,11 @@ fn strict_base64(text: &str, field: &'static str) -> Result<Vec<u8>, BundleError
 #[cfg(feature = "verify")]
 pub fn verify(bytes: &[u8], roster: &Roster) -> Result<VerifiedBundle, BundleError> {
     use ed25519_dalek::{Signature, VerifyingKey};
+    use std::collections::BTreeSet;
 
     let value: Value = serde_json::from_slice(bytes).map_err(|err| BundleError::Malformed(err.to_string()))?;
-    let envelope: Envelope = serde_json::from_value(value.clone()).map_err(|err| BundleError::Malformed(err.to_string()))?;
+    let envelope: Envelope =
+        serde_json::from_value(value.clone()).map_err(|err| BundleError::Malformed(err.to_string()))?;
     if canonical_json(&value) != bytes {
         return Err(BundleError::NotCanonical);
     }
@@ -363,7 +386,8 @@ pub fn verify(bytes: &[u8], roster: &Roster) -> Result<VerifiedBundle, BundleErr
     struct KeyOnlyDevice {
         key: String,
     }
-    let key_only: KeyOnly = serde_json::from_slice(&payload).map_err(|err| BundleError::PayloadMalformed(err.to_string()))?;
+    let key_only: KeyOnly =
+        serde_json::from_slice(&payload).map_err(|err| BundleError::PayloadMalformed(err.to_string()))?;
     let key = strict_base64(&key_only.device.key, "device.key")?;
     let key: [u8; 32] = key.try_into().map_err(|_| BundleError::BadKey)?;
     let device_keyid = keyid(&key);
@@ -379,7 +403,8 @@ pub fn verify(bytes: &[u8], roster: &Roster) -> Result<VerifiedBundle, BundleErr
     verifying_key.verify_strict(&pae(PAYLOAD_TYPE, &payload), &signature).map_err(|_| BundleError::BadSignature)?;
 
     // Signed content from here on.
-    let payload_value: Value = serde_json::from_slice(&payload).map_err(|err| BundleError::PayloadMalformed(err.to_string()))?;
+    let payload_value: Value =
+        serde_json::from_slice(&payload).map_err(|err| BundleError::PayloadMalformed(err.to_string()))?;
     match payload_value.get("format").and_then(Value::as_str) {
         Some(BUNDLE_FORMAT) => {}
         Some(other) => return Err(BundleError::UnsupportedVersion(other.to_owned())),
@@ -463,7 +488,12 @@ mod tests {
         let signature = signing.sign(&pae(PAYLOAD_TYPE, &payload)).to_bytes();
         let roster = Roster {
             format: ROSTER_FORMAT.into(),
-            devices: vec![RosterDevice { key: STANDARD.encode(public), keyid: keyid(&public), evaluator: "李明".into(), team: "一组".into() }],
+            devices: vec![RosterDevice {
+                key: STANDARD.encode(public),
+                keyid: keyid(&public),
+                evaluator: "李明".into(),
+                team: "一组".into(),
+            }],
         };
         (envelope_bytes(&payload, &public, &signature), roster)
     }
@@ -471,7 +501,10 @@ mod tests {
     #[test]
     fn pae_matches_the_dsse_specification() {
         // The example of the DSSE protocol document.
-        assert_eq!(pae("http://example.com/HelloWorld", b"hello world"), b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec());
+        assert_eq!(
+            pae("http://example.com/HelloWorld", b"hello world"),
+            b"DSSEv1 29 http://example.com/HelloWorld 11 hello world".to_vec()
+        );
     }
 
     #[test]

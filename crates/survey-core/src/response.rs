@@ -74,6 +74,13 @@ pub struct Draft {
     pub mode: Mode,
     pub lang: String,
     pub app_version: String,
+    /// The device's sequence number, assigned when the response was finished (in the same
+    /// storage transaction as the finished response itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    /// When the response was last written into an exported bundle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exported_at: Option<i64>,
 }
 
 /// Why an answer was refused outright (it cannot be an answer to the question at all).
@@ -312,6 +319,8 @@ impl Draft {
             mode: start.mode,
             lang: start.lang,
             app_version: start.app_version,
+            seq: None,
+            exported_at: None,
         }
     }
 

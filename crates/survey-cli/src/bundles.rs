@@ -1,0 +1,209 @@
+//! `survey keygen` and `survey verify`: a department's age identity, and verification of
+//! result bundles (plain or age-encrypted) against the roster of enrolled devices.
+
+use age::secrecy::ExposeSecret;
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::str::FromStr;
+use survey_core::bundle::{verify as verify_bundle, Roster};
+use survey_core::short_fingerprint;
+
+/// `survey keygen [-o FILE]`: prints (or writes, refusing to overwrite) a new age identity.
+pub fn keygen(args: Vec<OsString>) -> u8 {
+    let mut output: Option<PathBuf> = None;
+    let mut parser = lexopt::Parser::from_args(args);
+    loop {
+        match parser.next() {
+            Ok(None) => break,
+            Ok(Some(lexopt::Arg::Short('o') | lexopt::Arg::Long("output"))) => match parser.value() {
+                Ok(path) => output = Some(path.into()),
+                Err(err) => {
+                    eprintln!("survey keygen: {err}");
+                    return 2;
+                }
+            },
+            Ok(Some(other)) => {
+                eprintln!("survey keygen: unexpected argument {}", other.unexpected());
+                return 2;
+            }
+            Err(err) => {
+                eprintln!("survey keygen: {err}");
+                return 2;
+            }
+        }
+    }
+    let identity = age::x25519::Identity::generate();
+    let recipient = identity.to_public();
+    let text = format!(
+        "# survey-kit department identity: keep this file secret; it opens the bundles\n# public key: {recipient}\n{}\n",
+        identity.to_string().expose_secret()
+    );
+    match output {
+        None => {
+            print!("{text}");
+            eprintln!("public key: {recipient}");
+            0
+        }
+        Some(path) => {
+            let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path);
+            match file.and_then(|mut f| f.write_all(text.as_bytes())) {
+                Ok(()) => {
+                    println!("public key: {recipient}");
+                    0
+                }
+                Err(err) => {
+                    eprintln!("survey keygen: cannot write {}: {err}", path.display());
+                    2
+                }
+            }
+        }
+    }
+}
+
+/// Reads the identities of an age identity file (lines starting with `#` are comments).
+fn read_identities(path: &PathBuf) -> Result<Vec<age::x25519::Identity>, String> {
+    let text = std::fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+    let identities: Vec<_> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| age::x25519::Identity::from_str(line).map_err(|err| format!("{}: {err}", path.display())))
+        .collect::<Result<_, _>>()?;
+    if identities.is_empty() {
+        return Err(format!("{}: no age identity in the file", path.display()));
+    }
+    Ok(identities)
+}
+
+fn decrypt(bytes: &[u8], identities: &[age::x25519::Identity]) -> Result<Vec<u8>, String> {
+    let decryptor = age::Decryptor::new(bytes).map_err(|err| format!("not an age file: {err}"))?;
+    let mut reader = decryptor
+        .decrypt(identities.iter().map(|i| i as &dyn age::Identity))
+        .map_err(|err| format!("cannot decrypt: {err}"))?;
+    let mut plain = Vec::new();
+    reader.read_to_end(&mut plain).map_err(|err| format!("cannot decrypt: {err}"))?;
+    Ok(plain)
+}
+
+/// `survey verify --roster R [--identity KEY] FILE...`
+pub fn verify(args: Vec<OsString>) -> u8 {
+    let mut roster_path: Option<PathBuf> = None;
+    let mut identity_path: Option<PathBuf> = None;
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut parser = lexopt::Parser::from_args(args);
+    loop {
+        let arg = match parser.next() {
+            Ok(None) => break,
+            Ok(Some(arg)) => arg,
+            Err(err) => {
+                eprintln!("survey verify: {err}");
+                return 2;
+            }
+        };
+        let value = |parser: &mut lexopt::Parser| parser.value().map(PathBuf::from);
+        match arg {
+            lexopt::Arg::Long("roster") => match value(&mut parser) {
+                Ok(path) => roster_path = Some(path),
+                Err(err) => {
+                    eprintln!("survey verify: {err}");
+                    return 2;
+                }
+            },
+            lexopt::Arg::Long("identity") => match value(&mut parser) {
+                Ok(path) => identity_path = Some(path),
+                Err(err) => {
+                    eprintln!("survey verify: {err}");
+                    return 2;
+                }
+            },
+            lexopt::Arg::Value(file) => files.push(file.into()),
+            other => {
+                eprintln!("survey verify: unexpected argument {}", other.unexpected());
+                return 2;
+            }
+        }
+    }
+    let Some(roster_path) = roster_path else {
+        eprintln!("survey verify: give the roster of enrolled devices with --roster FILE");
+        return 2;
+    };
+    if files.is_empty() {
+        eprintln!("survey verify: give at least one bundle file");
+        return 2;
+    }
+    let roster = match std::fs::read(&roster_path)
+        .map_err(|e| e.to_string())
+        .and_then(|b| Roster::parse(&b).map_err(|e| e.to_string()))
+    {
+        Ok(roster) => roster,
+        Err(err) => {
+            eprintln!("survey verify: {}: {err}", roster_path.display());
+            return 2;
+        }
+    };
+    let identities = match &identity_path {
+        None => None,
+        Some(path) => match read_identities(path) {
+            Ok(identities) => Some(identities),
+            Err(err) => {
+                eprintln!("survey verify: {err}");
+                return 2;
+            }
+        },
+    };
+
+    let mut status = 0;
+    for file in &files {
+        let name = file.display();
+        let bytes = match std::fs::read(file) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                eprintln!("{name}: cannot read: {err}");
+                status = 2;
+                continue;
+            }
+        };
+        let plain = if bytes.starts_with(b"age-encryption.org/") {
+            match &identities {
+                None => {
+                    println!("{name}: rejected: encrypted: an age file; give the department identity with --identity");
+                    status = status.max(1);
+                    continue;
+                }
+                Some(identities) => match decrypt(&bytes, identities) {
+                    Ok(plain) => plain,
+                    Err(err) => {
+                        println!("{name}: rejected: decryption: {err}");
+                        status = status.max(1);
+                        continue;
+                    }
+                },
+            }
+        } else {
+            bytes
+        };
+        match verify_bundle(&plain, &roster) {
+            Ok(bundle) => {
+                let seqs: Vec<u64> = bundle.responses.iter().map(|r| r.seq).collect();
+                let range = match (seqs.iter().min(), seqs.iter().max()) {
+                    (Some(lo), Some(hi)) => format!("seq {lo}-{hi} of {}", bundle.device_seq_high),
+                    _ => format!("no responses, device at seq {}", bundle.device_seq_high),
+                };
+                println!(
+                    "{name}: ok ({} responses, {range}, survey {} {}, device {} {})",
+                    bundle.responses.len(),
+                    bundle.survey.id,
+                    bundle.survey.version,
+                    short_fingerprint(&bundle.keyid),
+                    bundle.device.evaluator,
+                );
+            }
+            Err(err) => {
+                println!("{name}: rejected: {}: {err}", err.code());
+                status = status.max(1);
+            }
+        }
+    }
+    status
+}
