@@ -242,15 +242,23 @@ impl Edge {
                 let signature =
                     keys::sign(&pair, &bundle::pae(bundle::PAYLOAD_TYPE, &payload)).await.map_err(|e| e.to_string())?;
                 let file = bundle::envelope_bytes(&payload, &public, &signature);
+                // Encrypted to the department when the survey names recipients: the file then
+                // opens only with the department's identity (the standard `age` tool does it).
+                let (file, suffix) = if entry.survey.recipients.is_empty() {
+                    (file, "")
+                } else {
+                    (encrypt(&file, &entry.survey.recipients)?, ".age")
+                };
                 let seqs: Vec<u64> = exported.iter().map(|r| r.seq).collect();
                 let (low, high) = (seqs.iter().min().copied().unwrap_or(0), seqs.iter().max().copied().unwrap_or(0));
                 let file_name = format!(
-                    "{}-{}-{}-{low}-{high}.bundle.json",
+                    "{}-{}-{}-{low}-{high}.bundle.json{suffix}",
                     entry.survey.id,
                     &device_keyid[..8],
                     platform::date_stamp(now)
                 );
-                if !platform::download(&file_name, &file, "application/json") {
+                let mime = if suffix.is_empty() { "application/json" } else { "application/octet-stream" };
+                if !platform::download(&file_name, &file, mime) {
                     return Err("the browser refused the download".to_owned());
                 }
                 let marked: Vec<Draft> = chosen
@@ -270,4 +278,21 @@ impl Edge {
             }
         });
     }
+}
+
+/// Encrypts `plain` with age to every X25519 recipient (`age1...`).
+fn encrypt(plain: &[u8], recipients: &[String]) -> Result<Vec<u8>, String> {
+    use std::io::Write;
+    use std::str::FromStr;
+    let parsed: Vec<age::x25519::Recipient> = recipients
+        .iter()
+        .map(|r| age::x25519::Recipient::from_str(r).map_err(|err| format!("recipient {r}: {err}")))
+        .collect::<Result<_, _>>()?;
+    let encryptor = age::Encryptor::with_recipients(parsed.iter().map(|r| r as &dyn age::Recipient))
+        .map_err(|err| format!("encryption: {err}"))?;
+    let mut out = Vec::with_capacity(plain.len() + 256);
+    let mut writer = encryptor.wrap_output(&mut out).map_err(|err| format!("encryption: {err}"))?;
+    writer.write_all(plain).map_err(|err| format!("encryption: {err}"))?;
+    writer.finish().map_err(|err| format!("encryption: {err}"))?;
+    Ok(out)
 }

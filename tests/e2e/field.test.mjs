@@ -312,3 +312,45 @@ test('an exported bundle verifies with `survey verify` against the roster entry 
     }
   });
 });
+
+test('a survey with department recipients exports an age-encrypted bundle that the age tool opens', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const dir = join(tmpdir(), `survey-age-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const cli = join(ROOT, 'target/debug/survey');
+  const identity = join(dir, `department-${Date.now()}.txt`);
+  const recipient = execFileSync(cli, ['keygen', '-o', identity], { encoding: 'utf8' }).trim().replace(/^public key: /, '');
+  assert.match(recipient, /^age1[0-9a-z]+$/);
+  const survey = JSON.parse(readFileSync(join(ROOT, 'survey-schemas/party-building-satisfaction.json'), 'utf8'));
+  survey.id = 'encrypted-example';
+  survey.recipients = [recipient];
+  const surveyFile = join(dir, 'encrypted-example.json');
+  writeFileSync(surveyFile, JSON.stringify(survey, null, 2));
+
+  await withApp({}, async (page) => {
+    await setUpEvaluator(page);
+    await page.click('[data-testid=settings]');
+    const [enrolment] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-enrolment]')]);
+    const roster = join(dir, 'roster.json');
+    await enrolment.saveAs(roster);
+    await page.click('[data-testid=home]');
+    await page.setInputFiles('[data-testid=import-file]', surveyFile);
+    await page.waitForSelector('[data-testid=start-encrypted-example]');
+    await page.click('[data-testid=start-encrypted-example]');
+    await page.waitForSelector('[data-testid=question]');
+    await fillToTheEnd(page);
+    await page.click('[data-testid=start-another]');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-encrypted-example]')]);
+    assert.match(download.suggestedFilename(), /\.bundle\.json\.age$/);
+    const file = join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    assert.ok(readFileSync(file).subarray(0, 21).toString().startsWith('age-encryption.org/v1'), 'an age file');
+
+    const plain = join(dir, 'decrypted.bundle.json');
+    execFileSync('age', ['-d', '-i', identity, '-o', plain, file]);
+    const out = execFileSync(cli, ['verify', '--roster', roster, plain], { encoding: 'utf8' });
+    assert.match(out, /: ok \(1 responses/);
+    const direct = execFileSync(cli, ['verify', '--roster', roster, '--identity', identity, file], { encoding: 'utf8' });
+    assert.match(direct, /: ok \(1 responses/);
+  });
+});
