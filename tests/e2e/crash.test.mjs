@@ -151,6 +151,9 @@ async function launchChromium(profile) {
       clearTimeout(timer);
       fail(new Error(`Chromium exited (code ${code}, signal ${signal}) before it listened:\n${stderr.slice(-2000)}`));
     });
+  }).catch((err) => {
+    killGroup(child); // never leave a half-started browser behind
+    throw err;
   });
   // Keep draining stderr, or Chromium blocks once the pipe is full. Only the tail is kept, for failure messages.
   child.stderr.removeAllListeners('data');

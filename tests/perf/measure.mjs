@@ -17,8 +17,8 @@
 // Environment: PERF_RUNS (default 5), PERF_ANSWERS (default 200), PERF_RATE (default 4).
 
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
@@ -108,12 +108,15 @@ const LATENCY_PROBE = `(() => {
   }).observe(document, { subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ['data-state'] });
 })();`;
 
-/** A CPU-bound loop timed in the page, to confirm the throttling rate took effect. */
+/**
+ * A CPU-bound loop timed in the app's page (after the measurement, so it disturbs nothing), to show that the
+ * throttling rate applied to the renderer that ran the app: throttled it should take about RATE times longer.
+ */
 async function calibrate(page) {
   return page.evaluate(() => {
     const t0 = performance.now();
     let x = 0;
-    for (let i = 0; i < 20_000_000; i += 1) x = (x + i * 7) % 1_000_003;
+    for (let i = 0; i < 40_000_000; i += 1) x = (x + i * 7) % 1_000_003;
     return { ms: performance.now() - t0, x };
   });
 }
@@ -154,7 +157,9 @@ async function coldRun(server, rate) {
         wasmFetchedAt: wasm ? wasm.responseEnd : null,
       };
     });
+    const calibration = await calibrate(page);
     return {
+      calibrationMs: calibration.ms,
       listVisible: perf.listAt,
       questionVisible: perf.questionAt - perf.clickAt,
       questionInteractive: perf.interactiveAt - perf.clickAt,
@@ -195,7 +200,6 @@ async function latencyRun(server, rate, answers) {
   const browser = await openBrowser(rate, LATENCY_PROBE);
   try {
     const { page } = browser;
-    const calibration = await calibrate(page);
     await page.goto(server.url);
     await page.locator(SEL.surveyList).waitFor({ state: 'visible' });
     await page.locator(SEL.start).click();
@@ -232,6 +236,7 @@ async function latencyRun(server, rate, answers) {
       }
     }
     const lat = await page.evaluate(() => window.__lat);
+    const calibration = await calibrate(page);
     if (lat.errors) throw new Error(`${lat.errors} saves failed`);
     if (lat.results.length !== answers) throw new Error(`measured ${lat.results.length} saves for ${answers} answers`);
     return { calibrationMs: calibration.ms, pageMoves: moves, samples: lat.results };
@@ -307,7 +312,9 @@ function safe(fn) {
 }
 
 async function main() {
-  const dist = requireDist();
+  // A copy of the build is served and measured, so that a rebuild of app/dist during the run cannot mix builds.
+  const dist = mkdtempSync(join(tmpdir(), 'survey-kit-perf-dist-'));
+  cpSync(requireDist(), dist, { recursive: true });
   const started = Date.now();
   const server = await startServer(dist, { port: 0 });
   const meta = {
@@ -317,6 +324,7 @@ async function main() {
     node: process.version,
     cpus: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`,
     loadavgBefore: loadavg().map((x) => x.toFixed(2)).join(' '),
+    dist: readdirSync(dist).filter((name) => /\.(wasm|js|css)$/.test(name)).sort(),
     throttleRate: RATE,
     runs: RUNS,
     answers: ANSWERS,
@@ -324,6 +332,10 @@ async function main() {
     server: 'tests/e2e/server.mjs on 127.0.0.1 (no network latency, no compression)',
   };
 
+  const busy = loadavg()[0];
+  if (busy > cpus().length * 0.5) {
+    console.log(`warning: load average ${busy.toFixed(2)} on ${cpus().length} CPUs: other work competes for the CPU and the figures will be noisy`);
+  }
   try {
     console.log(`cold load: ${RUNS} runs at ${RATE}x CPU throttling ...`);
     const cold = [];
@@ -363,7 +375,7 @@ async function main() {
 
     console.log('');
     console.log(`Survey Kit field app — performance report (${meta.date}, commit ${meta.commit ?? '?'})`);
-    console.log(`${meta.chromium ?? 'Chromium'}; ${meta.cpus}; load average before: ${meta.loadavgBefore}`);
+    console.log(`${meta.chromium ?? 'Chromium'}; ${meta.cpus}; load average before: ${meta.loadavgBefore}, after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     console.log('');
     console.log(`1. Cold load at ${RATE}x CPU throttling, fresh profile, service workers blocked (median of ${RUNS}; ms)`);
     console.log(
@@ -381,6 +393,7 @@ async function main() {
         }),
       ),
     );
+    console.log(`   (throttling check: a CPU-bound loop in each run's app page took ${cold.map((r) => r.calibrationMs.toFixed(0)).join(' ')} ms)`);
     console.log('');
     console.log(`2. Answer-to-commit latency, ${ANSWERS} answers in one response (click -> data-state=saved; ms)`);
     const rateLabel = (key) => (key === '1x' ? 'no throttling' : `${key} throttling`);
@@ -400,7 +413,9 @@ async function main() {
       ),
     );
     const rates = Object.values(latencySummary).map((s) => s.calibrationMs);
-    if (rates.length === 2) console.log(`   (the calibration loop ran ${(rates[0] / rates[1]).toFixed(1)}x slower throttled: the throttling took effect)`);
+    if (rates.length === 2) {
+      console.log(`   (calibration: a CPU-bound loop in the app's page ran ${(rates[0] / rates[1]).toFixed(1)}x slower throttled than unthrottled)`);
+    }
     console.log('');
     console.log('3. Sizes of app/dist (gzip -9, brotli q11)');
     console.log(
@@ -415,7 +430,7 @@ async function main() {
     );
 
     const report = {
-      meta: { ...meta, durationMs: Date.now() - started },
+      meta: { ...meta, loadavgAfter: loadavg().map((x) => x.toFixed(2)).join(' '), durationMs: Date.now() - started },
       coldLoad: { unit: 'ms', summary: coldSummary, runs: cold },
       answerToCommit: {
         unit: 'ms',
@@ -429,6 +444,7 @@ async function main() {
     console.log(`written ${REPORT} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   } finally {
     await server.close();
+    rmSync(dist, { recursive: true, force: true });
   }
 }
 
