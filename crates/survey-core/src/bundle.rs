@@ -325,7 +325,7 @@ impl fmt::Display for BundleError {
             BundleError::DuplicateResponse(id) => write!(f, "response {id} appears twice"),
             BundleError::DuplicateSequence(seq) => write!(f, "sequence number {seq} appears twice"),
             BundleError::SequenceAboveHigh { id, seq } => {
-                write!(f, "response {id} has sequence number {seq}, above the bundle's device_seq_high")
+                write!(f, "response {id} has sequence number {seq}, outside 1..=device_seq_high")
             }
             BundleError::ResponseMismatch { index, field } => {
                 write!(f, "responses[{index}].{field} does not match the bundle")
@@ -388,7 +388,7 @@ pub fn verify(bytes: &[u8], roster: &Roster) -> Result<VerifiedBundle, BundleErr
     }
     let key_only: KeyOnly =
         serde_json::from_slice(&payload).map_err(|err| BundleError::PayloadMalformed(err.to_string()))?;
-    let key = strict_base64(&key_only.device.key, "device.key")?;
+    let key = STANDARD.decode(&key_only.device.key).map_err(|_| BundleError::BadKey)?;
     let key: [u8; 32] = key.try_into().map_err(|_| BundleError::BadKey)?;
     let device_keyid = keyid(&key);
     if signature.keyid != device_keyid {
@@ -416,6 +416,11 @@ pub fn verify(bytes: &[u8], roster: &Roster) -> Result<VerifiedBundle, BundleErr
     let mut ids = BTreeSet::new();
     let mut seqs = BTreeSet::new();
     for (index, entry) in bundle.responses.iter().enumerate() {
+        // Canonical JSON numbers are IEEE doubles: an integer beyond 2^53 would be hashed as a
+        // different number than the one imported, so it is refused.
+        if has_inexact_integer(&entry.response) {
+            return Err(BundleError::ResponseMalformed { index, reason: "an integer beyond 2^53".to_owned() });
+        }
         if sha256_canonical_hex(&entry.response) != entry.hash {
             return Err(BundleError::ResponseHashMismatch { index });
         }
@@ -450,6 +455,20 @@ pub fn verify(bytes: &[u8], roster: &Roster) -> Result<VerifiedBundle, BundleErr
         device_seq_high: bundle.device_seq_high,
         responses,
     })
+}
+
+/// Whether a JSON value holds an integer that a double cannot represent exactly.
+#[cfg(feature = "verify")]
+fn has_inexact_integer(value: &Value) -> bool {
+    const EXACT: u64 = 1 << 53;
+    match value {
+        Value::Number(n) => {
+            n.as_u64().is_some_and(|u| u > EXACT) || n.as_i64().is_some_and(|i| i.unsigned_abs() > EXACT)
+        }
+        Value::Array(items) => items.iter().any(has_inexact_integer),
+        Value::Object(map) => map.values().any(has_inexact_integer),
+        _ => false,
+    }
 }
 
 #[cfg(all(test, feature = "verify"))]

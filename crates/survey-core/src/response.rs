@@ -26,6 +26,7 @@ pub enum AnswerValue {
 
 /// One answer with the facts later quality checks need.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Answer {
     pub value: AnswerValue,
     /// When it was last set (ms since the epoch).
