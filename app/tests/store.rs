@@ -3,7 +3,10 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use survey_app::store::{Store, StoredSurvey, META, RESPONSES, SURVEYS};
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use survey_app::store::{Store, StoredSurvey, KEYS, META, RESPONSES, SURVEYS};
 use survey_core::{load_survey, AnswerValue, Draft, DraftStart, Mode, Status};
 use wasm_bindgen_test::*;
 
@@ -36,7 +39,63 @@ async fn upgrade_creates_every_store() {
     let store = Store::open_named(&unique_name("upgrade")).await.expect("open");
     let mut names = store.store_names();
     names.sort();
-    assert_eq!(names, vec![META.to_owned(), RESPONSES.to_owned(), SURVEYS.to_owned()]);
+    assert_eq!(names, vec![KEYS.to_owned(), META.to_owned(), RESPONSES.to_owned(), SURVEYS.to_owned()]);
+    store.close();
+}
+
+/// A tablet still on schema version 1 (no `keys` store) keeps its responses when the app with
+/// version 2 opens the database.
+#[wasm_bindgen_test]
+async fn upgrade_from_version_1_keeps_the_data() {
+    let name = unique_name("upgrade-v1");
+    let (_, draft) = sample_draft("r-old");
+    {
+        let db = Database::open(name.as_str())
+            .with_version(1u32)
+            .with_on_upgrade_needed(|_, db| {
+                for store in [SURVEYS, RESPONSES, META] {
+                    db.create_object_store(store).build()?;
+                }
+                Ok(())
+            })
+            .await
+            .expect("open v1");
+        let tx = db.transaction(RESPONSES).with_mode(TransactionMode::Readwrite).build().expect("tx");
+        let text = serde_json::to_string(&draft).expect("json");
+        tx.object_store(RESPONSES)
+            .expect("store")
+            .put(text)
+            .with_key("r-old".to_owned())
+            .primitive()
+            .expect("put")
+            .await
+            .expect("write");
+        tx.commit().await.expect("commit");
+        db.close();
+    }
+    let store = Store::open_named(&name).await.expect("open v2");
+    assert!(store.store_names().contains(&KEYS.to_owned()));
+    assert_eq!(store.response("r-old").await.expect("read"), Some(draft));
+    store.close();
+}
+
+/// Finishing a response takes the next device sequence number in the same transaction.
+#[wasm_bindgen_test]
+async fn finished_responses_get_consecutive_sequence_numbers() {
+    let store = Store::open_named(&unique_name("seq")).await.expect("open");
+    let (_, mut first) = sample_draft("r-1");
+    first.status = Status::Complete;
+    let (_, mut second) = sample_draft("r-2");
+    second.status = Status::Complete;
+    let (_, draft) = sample_draft("r-3");
+    assert_eq!(store.put_response_numbered(&draft).await.expect("draft"), None, "a draft gets no number");
+    assert_eq!(store.put_response_numbered(&first).await.expect("first"), Some(1));
+    assert_eq!(store.put_response_numbered(&second).await.expect("second"), Some(2));
+    // Saving a numbered response again keeps its number.
+    let stored = store.response("r-1").await.expect("read").expect("present");
+    assert_eq!(stored.seq, Some(1));
+    assert_eq!(store.put_response_numbered(&stored).await.expect("again"), Some(1));
+    assert_eq!(store.seq_high().await.expect("high"), 2);
     store.close();
 }
 
