@@ -19,6 +19,29 @@ use wasm_bindgen_futures::JsFuture;
 use yew::platform::spawn_local;
 use yew::UseReducerDispatcher;
 
+/// Which finished responses go into a bundle.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportFilter {
+    /// Also those already exported (re-export).
+    pub again: bool,
+    /// Only this unit.
+    pub unit: Option<String>,
+    /// Only those finished on or after / before the end of these days (`YYYY-MM-DD`, UTC).
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl ExportFilter {
+    pub fn accepts(&self, response: &Draft) -> bool {
+        let day = response.finished_at.map(platform::date_stamp).unwrap_or_default();
+        let compact = |date: &String| date.replace('-', "");
+        (self.again || response.exported_at.is_none())
+            && self.unit.as_ref().is_none_or(|unit| response.unit.as_ref() == Some(unit))
+            && self.from.as_ref().is_none_or(|from| day >= compact(from))
+            && self.to.as_ref().is_none_or(|to| day <= compact(to))
+    }
+}
+
 /// Meta keys.
 pub const EVALUATOR_KEY: &str = "evaluator";
 pub const LOCK_KEY: &str = "self_lock";
@@ -199,17 +222,17 @@ impl Edge {
         platform::download(&format!("enrol-{}.roster.json", &keyid[..8]), text.as_bytes(), "application/json");
     }
 
-    /// Signs and downloads a bundle of the finished responses of one survey version (those not
-    /// yet exported, or all of them with `again`), then marks them exported. They are marked
-    /// only after the file was produced, and a failure changes nothing.
-    pub fn export_bundle(&self, entry: SurveyEntry, responses: Vec<Draft>, evaluator: Evaluator, again: bool) {
+    /// Signs and downloads a bundle of the finished responses of one survey version chosen by
+    /// `filter`, then marks them exported. They are marked only after the file was produced, and
+    /// a failure changes nothing.
+    pub fn export_bundle(&self, entry: SurveyEntry, responses: Vec<Draft>, evaluator: Evaluator, filter: ExportFilter) {
         let (Some(store), dispatcher) = (self.store(), self.dispatcher.clone()) else { return };
         spawn_local(async move {
             let outcome = async {
                 let chosen: Vec<Draft> = responses
                     .into_iter()
                     .filter(|r| r.fingerprint == entry.stored.fingerprint && r.status == Status::Complete)
-                    .filter(|r| again || r.exported_at.is_none())
+                    .filter(|r| filter.accepts(r))
                     .filter(|r| r.seq.is_some())
                     .collect();
                 if chosen.is_empty() {

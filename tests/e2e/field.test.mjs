@@ -282,6 +282,7 @@ test('an exported bundle verifies with `survey verify` against the roster entry 
     await page.click('[data-testid=settings]');
     const keyid = await page.locator('[data-testid=device-keyid]').getAttribute('data-keyid');
     assert.match(keyid, /^[0-9a-f]{64}$/);
+    assert.equal(await page.locator('[data-testid=enrolment-qr] svg').count(), 1, 'the enrolment entry as a QR code');
     const [enrolment] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-enrolment]')]);
     const roster = join(dir, 'roster.json');
     await enrolment.saveAs(roster);
@@ -302,6 +303,13 @@ test('an exported bundle verifies with `survey verify` against the roster entry 
     assert.equal(await page.locator('[data-testid=unexported]').count(), 0, 'nothing left to export');
     await page.reload();
     await page.waitForSelector(`[data-testid=export-again-${SURVEY}]`);
+
+    // A range with nothing in it exports nothing and marks nothing.
+    const card = page.locator(`[data-testid=survey-${SURVEY}]`);
+    await card.locator('.export-options summary').click();
+    await card.locator('input[type=date]').first().fill('2999-01-01');
+    await page.click(`[data-testid=export-again-${SURVEY}]`);
+    await page.waitForSelector('[data-testid=export-note][data-ok=false]');
 
     const out = execFileSync(cli, ['verify', '--roster', roster, file], { encoding: 'utf8' });
     assert.match(out, /: ok \(1 responses, seq 1-1 of 1, survey party-building-satisfaction/);

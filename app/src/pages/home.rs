@@ -3,7 +3,7 @@
 //! counts per unit, and warnings about unexported responses.
 
 use crate::app::AppHandle;
-use crate::edge::Edge;
+use crate::edge::{Edge, ExportFilter};
 use crate::i18n::{answered_of, tr, unexported_warning, Msg};
 use crate::platform;
 use crate::route::Route;
@@ -256,14 +256,27 @@ fn SurveyCard(props: &SurveyCardProps) -> Html {
         props.state.responses.iter().filter(|r| r.fingerprint == fingerprint && r.status == Status::Complete).collect();
     let to_export = finished.iter().filter(|r| r.exported_at.is_none()).count();
     let can_sign = matches!(props.state.device, DeviceKey::Ready { .. });
+    let (unit_choice, from_choice, to_choice) = (use_node_ref(), use_node_ref(), use_node_ref());
     let export = |again: bool| {
         let edge = props.edge.clone();
         let state = props.state.clone();
         let entry = props.entry.clone();
+        let (unit_choice, from_choice, to_choice) = (unit_choice.clone(), from_choice.clone(), to_choice.clone());
         Callback::from(move |_| {
-            edge.export_bundle(entry.clone(), state.responses.clone(), state.evaluator.clone(), again)
+            let read = |node: &NodeRef| node.cast::<HtmlInputElement>().map(|i| i.value()).filter(|v| !v.is_empty());
+            let unit = unit_choice.cast::<web_sys::HtmlSelectElement>().map(|s| s.value()).filter(|v| !v.is_empty());
+            let filter = ExportFilter { again, unit, from: read(&from_choice), to: read(&to_choice) };
+            edge.export_bundle(entry.clone(), state.responses.clone(), state.evaluator.clone(), filter)
         })
     };
+    let mut finished_units: Vec<String> = finished.iter().filter_map(|r| r.unit.clone()).collect();
+    finished_units.sort();
+    finished_units.dedup();
+    let unit_options = finished_units.iter().map(|unit| {
+        let name = unit_name(Some(&survey), Some(unit), lang);
+        html! { <option value={unit.clone()}>{ name }</option> }
+    });
+    let options_id = format!("export-options-{}", props.entry.stored.fingerprint);
     html! {
         <li class="card" data-testid={format!("survey-{}", survey.id)}>
             <h2 class="card-title">{ text(&survey.title) }</h2>
@@ -292,12 +305,32 @@ fn SurveyCard(props: &SurveyCardProps) -> Html {
                         { format!("{} ({to_export})", tr(lang, Msg::Export)) }
                     </button>
                 }
-                if can_sign && to_export == 0 && !finished.is_empty() {
+                if can_sign && !finished.is_empty() {
                     <button class="button" data-testid={format!("export-again-{}", survey.id)} onclick={export(true)}>
                         { format!("{} ({})", tr(lang, Msg::ExportAgain), finished.len()) }
                     </button>
                 }
             </div>
+            if can_sign && !finished.is_empty() {
+                <details class="export-options">
+                    <summary>{ tr(lang, Msg::ExportOptions) }</summary>
+                    <label class="field" for={format!("{options_id}-unit")}>
+                        <span>{ tr(lang, Msg::Unit) }</span>
+                        <select id={format!("{options_id}-unit")} ref={unit_choice} data-testid="export-unit">
+                            <option value="">{ tr(lang, Msg::AllUnits) }</option>
+                            { for unit_options }
+                        </select>
+                    </label>
+                    <label class="field" for={format!("{options_id}-from")}>
+                        <span>{ tr(lang, Msg::FinishedFrom) }</span>
+                        <input type="date" id={format!("{options_id}-from")} ref={from_choice} />
+                    </label>
+                    <label class="field" for={format!("{options_id}-to")}>
+                        <span>{ tr(lang, Msg::FinishedTo) }</span>
+                        <input type="date" id={format!("{options_id}-to")} ref={to_choice} />
+                    </label>
+                </details>
+            }
         </li>
     }
 }

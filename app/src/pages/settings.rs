@@ -69,6 +69,16 @@ pub fn SettingsPage(props: &SettingsProps) -> Html {
             </section>
         },
         DeviceKey::Ready { public_key, keyid } => {
+            // The roster entry itself, compact, as a QR code: an organiser can scan it instead of
+            // copying files around.
+            let entry = serde_json::json!({
+                "key": public_key, "keyid": keyid,
+                "evaluator": props.state.evaluator.name, "team": props.state.evaluator.team,
+            })
+            .to_string();
+            let qr = qrcode::QrCode::new(entry.as_bytes()).ok().map(|code| {
+                code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).quiet_zone(true).build()
+            });
             let enrol = {
                 let edge = props.edge.clone();
                 let evaluator = props.state.evaluator.clone();
@@ -80,6 +90,11 @@ pub fn SettingsPage(props: &SettingsProps) -> Html {
                     <h2>{ tr(lang, Msg::DeviceTitle) }</h2>
                     <p>{ format!("{}: ", tr(lang, Msg::DeviceKeyId)) }<code data-testid="device-keyid" data-keyid={keyid.clone()}>{ short_fingerprint(keyid) }</code></p>
                     <p>{ format!("{}: ", tr(lang, Msg::DevicePublicKey)) }<code class="wrap">{ public_key }</code></p>
+                    if let Some(svg) = qr {
+                        <div class="qr" data-testid="enrolment-qr" role="img" aria-label={tr(lang, Msg::DevicePublicKey)}>
+                            { Html::from_html_unchecked(AttrValue::from(svg)) }
+                        </div>
+                    }
                     <button class="button" data-testid="export-enrolment" onclick={enrol}>{ tr(lang, Msg::ExportEnrolment) }</button>
                 </section>
             }
