@@ -10,7 +10,7 @@ use crate::route::Route;
 use crate::store::{StoreError, StoredSurvey};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
-use survey_core::{AnswerValue, Draft, Logic, Problem, Relevance, Status, Survey};
+use survey_core::{AnswerValue, Draft, DraftStart, Logic, Mode, Problem, Relevance, Status, Survey};
 use yew::Reducible;
 
 /// A survey definition on the device, parsed.
@@ -26,6 +26,21 @@ impl SurveyEntry {
     pub fn new(stored: StoredSurvey, survey: Survey) -> SurveyEntry {
         let logic = Rc::new(Logic::new(&survey));
         SurveyEntry { stored, survey: Rc::new(survey), logic }
+    }
+
+    /// A new response of this survey with its defaults applied; id and time come from the edge.
+    pub fn start_draft(&self, id: String, now: i64, unit: Option<String>, mode: Mode, lang: Lang) -> Draft {
+        let start = DraftStart {
+            id,
+            unit,
+            now,
+            mode,
+            lang: lang.tag().to_owned(),
+            app_version: env!("CARGO_PKG_VERSION").to_owned(),
+        };
+        let mut draft = Draft::new(&self.survey, &self.stored.fingerprint, start);
+        draft.apply_defaults(&self.survey, now);
+        draft
     }
 }
 

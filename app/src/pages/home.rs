@@ -9,7 +9,7 @@ use crate::platform;
 use crate::route::Route;
 use crate::state::{Action, DeviceKey, SelfLock, SurveyEntry};
 use std::collections::BTreeMap;
-use survey_core::{short_fingerprint, Draft, DraftStart, Mode, Status, Survey};
+use survey_core::{short_fingerprint, Draft, Mode, Status, Survey};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -229,17 +229,8 @@ fn SurveyCard(props: &SurveyCardProps) -> Html {
         let entry = props.entry.clone();
         let chosen_unit = chosen_unit.clone();
         Callback::from(move |_| {
-            let now = platform::now_ms();
-            let start = DraftStart {
-                id: platform::new_id(),
-                unit: chosen_unit(),
-                now,
-                mode: Mode::Interview,
-                lang: state.lang.tag().to_owned(),
-                app_version: env!("CARGO_PKG_VERSION").to_owned(),
-            };
-            let mut draft = Draft::new(&entry.survey, &entry.stored.fingerprint, start);
-            draft.apply_defaults(&entry.survey, now);
+            let draft =
+                entry.start_draft(platform::new_id(), platform::now_ms(), chosen_unit(), Mode::Interview, state.lang);
             state.dispatch(Action::Start(draft));
         })
     };

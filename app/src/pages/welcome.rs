@@ -5,7 +5,7 @@ use crate::app::AppHandle;
 use crate::i18n::{tr, Msg};
 use crate::platform;
 use crate::state::Action;
-use survey_core::{Draft, DraftStart, Mode};
+use survey_core::Mode;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -26,17 +26,13 @@ pub fn WelcomePage(props: &WelcomeProps) -> Html {
         let state = state.clone();
         let unit = lock.unit.clone();
         Callback::from(move |_| {
-            let now = platform::now_ms();
-            let start = DraftStart {
-                id: platform::new_id(),
-                unit: unit.clone(),
-                now,
-                mode: Mode::SelfCompletion,
-                lang: state.lang.tag().to_owned(),
-                app_version: env!("CARGO_PKG_VERSION").to_owned(),
-            };
-            let mut draft = Draft::new(&entry.survey, &entry.stored.fingerprint, start);
-            draft.apply_defaults(&entry.survey, now);
+            let draft = entry.start_draft(
+                platform::new_id(),
+                platform::now_ms(),
+                unit.clone(),
+                Mode::SelfCompletion,
+                state.lang,
+            );
             state.dispatch(Action::Start(draft));
         })
     };
