@@ -4,4 +4,5 @@
 #[cfg(feature = "verify")]
 mod bundle_fixtures;
 mod schema_fixtures;
+mod score_fixtures;
 mod tidy;
