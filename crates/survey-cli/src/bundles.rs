@@ -62,7 +62,7 @@ pub fn keygen(args: Vec<OsString>) -> u8 {
 }
 
 /// Reads the identities of an age identity file (lines starting with `#` are comments).
-fn read_identities(path: &PathBuf) -> Result<Vec<age::x25519::Identity>, String> {
+pub fn read_identities(path: &PathBuf) -> Result<Vec<age::x25519::Identity>, String> {
     let text = std::fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
     let identities: Vec<_> = text
         .lines()
@@ -76,7 +76,7 @@ fn read_identities(path: &PathBuf) -> Result<Vec<age::x25519::Identity>, String>
     Ok(identities)
 }
 
-fn decrypt(bytes: &[u8], identities: &[age::x25519::Identity]) -> Result<Vec<u8>, String> {
+pub fn decrypt(bytes: &[u8], identities: &[age::x25519::Identity]) -> Result<Vec<u8>, String> {
     let decryptor = age::Decryptor::new(bytes).map_err(|err| format!("not an age file: {err}"))?;
     let mut reader = decryptor
         .decrypt(identities.iter().map(|i| i as &dyn age::Identity))

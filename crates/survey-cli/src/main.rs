@@ -9,6 +9,7 @@
 
 mod bundles;
 mod check;
+mod report;
 mod schema;
 
 use std::process::ExitCode;
@@ -28,6 +29,9 @@ commands:
                            verify result bundles (`.bundle.json`, or `.bundle.json.age`
                            decrypted with the identity file KEY) against the roster R; one
                            `FILE: ok (...)` or `FILE: rejected: REASON: message` line each
+  report --survey S --roster R [--identity KEY] [--format table|csv|json] FILE_OR_DIR...
+                           import bundles (verify, deduplicate, conflicts, missing sequence
+                           numbers, quarantine of unknown devices) and print scores and ranking
   help                     show this help
 
 options of check:
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
         Some("schema") => schema::run(rest),
         Some("keygen") => bundles::keygen(rest),
         Some("verify") => bundles::verify(rest),
+        Some("report") => report::run(rest),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             0

@@ -161,3 +161,30 @@ fn bad_usage_exits_two() {
     assert_eq!(survey(&["check".as_ref(), "--bogus".as_ref()]).status.code(), Some(2));
     assert_eq!(survey(&["frobnicate".as_ref()]).status.code(), Some(2));
 }
+
+#[test]
+fn report_imports_verified_bundles_and_lists_gaps_conflicts_and_quarantine() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let fixtures = root.join("tests/fixtures/bundles");
+    let output = Command::new(env!("CARGO_BIN_EXE_survey"))
+        .arg("report")
+        .arg("--survey")
+        .arg(root.join("survey-schemas/party-building-satisfaction.json"))
+        .arg("--roster")
+        .arg(fixtures.join("valid/roster.json"))
+        .arg("--format")
+        .arg("json")
+        .arg(fixtures.join("valid"))
+        .arg(fixtures.join("unknown_key/bundle.json"))
+        .output()
+        .expect("run survey report");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let not_imported: Vec<&str> =
+        report["not_imported"].as_array().unwrap().iter().filter_map(|r| r["code"].as_str()).collect();
+    // The encrypted copy needs --identity; the unknown device is quarantined.
+    assert_eq!(not_imported, vec!["encrypted", "quarantined"]);
+    assert_eq!(report["devices"][0]["missing"], serde_json::json!([4]));
+    assert_eq!(report["conflicts"].as_array().unwrap().len(), 1);
+    assert_eq!(report["report"]["overall"]["suppressed"], true, "fewer than 5 responses show no scores");
+}

@@ -9,6 +9,7 @@ pub mod bundle;
 pub mod canonical;
 pub mod definition;
 pub mod expr;
+pub mod import;
 pub mod logic;
 pub mod messages;
 pub mod response;

@@ -1,0 +1,323 @@
+//! `survey report`: import bundles (verify, deduplicate, find conflicts and missing responses),
+//! score them, and print the result as a table, CSV (UTF-8 with BOM, for Excel) or JSON.
+
+use crate::bundles::{decrypt, read_identities};
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use survey_core::bundle::{verify, BundleError, Roster};
+use survey_core::import::Import;
+use survey_core::score::{score, Report, MIN_UNIT_RESPONSES};
+use survey_core::{load_survey, short_fingerprint, Survey};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+/// A file that was not imported, and why.
+struct Refused {
+    file: String,
+    code: String,
+    message: String,
+}
+
+/// Collects bundle files: files as given, directories searched (not recursively) for
+/// `*.bundle.json` and `*.bundle.json.age`, sorted so that output is stable.
+fn bundle_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let entries = std::fs::read_dir(input).map_err(|err| format!("{}: {err}", input.display()))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .filter(|path| {
+                    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    name.ends_with(".bundle.json") || name.ends_with(".bundle.json.age")
+                })
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    Ok(files)
+}
+
+fn fmt_number(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| format!("{v:.2}"))
+}
+
+fn table(survey: &Survey, report: &Report, import: &Import, refused: &[Refused]) -> String {
+    let mut out = String::new();
+    let title = survey.title.get(survey.default_language(), &survey.languages);
+    let _ = writeln!(out, "{title} ({} {})", survey.id, survey.version);
+    // The anonymity rule holds for the whole evaluation too: too few responses, no numbers.
+    let overall_shown = report.overall.n_responses >= MIN_UNIT_RESPONSES;
+    if overall_shown {
+        let _ = writeln!(
+            out,
+            "responses: {}  index: {}  satisfaction rate: {}%",
+            report.overall.n_responses,
+            fmt_number(report.overall.index),
+            fmt_number(report.overall.rate)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "responses: {}  (fewer than {MIN_UNIT_RESPONSES}: scores suppressed)",
+            report.overall.n_responses
+        );
+    }
+    let _ = writeln!(out, "\nrank  unit                          n    index");
+    for entry in &report.ranking {
+        let n = report.units.iter().find(|u| u.label() == entry.unit).map_or(0, |u| u.n_responses);
+        let rank = entry.rank.map_or_else(|| "-".to_owned(), |r| r.to_string());
+        let index = if entry.suppressed { "suppressed (n < 5)".to_owned() } else { fmt_number(entry.index) };
+        let _ = writeln!(out, "{rank:>4}  {:<28}  {n:>3}  {index}", entry.unit);
+    }
+    let _ = writeln!(out, "\nindicator                      score   rate");
+    for indicator in report.overall.indicators.iter().filter(|_| overall_shown) {
+        let indent = if indicator.parent.is_some() { "  " } else { "" };
+        let _ = writeln!(
+            out,
+            "{indent}{:<29}  {:>6}  {:>6}",
+            indicator.id,
+            fmt_number(indicator.score),
+            fmt_number(indicator.rate)
+        );
+    }
+    for device in import.devices() {
+        let missing = device.missing();
+        if !missing.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nmissing from device {} ({}): seq {:?}",
+                short_fingerprint(&device.keyid),
+                device.evaluator,
+                missing
+            );
+        }
+    }
+    for conflict in import.conflicts() {
+        let _ = writeln!(
+            out,
+            "\nconflict: response {} has {} different versions; not counted",
+            conflict.id,
+            conflict.hashes.len()
+        );
+    }
+    for file in refused {
+        let _ = writeln!(out, "\nnot imported: {}: {}: {}", file.file, file.code, file.message);
+    }
+    out
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Aggregates only (units below the anonymity threshold are suppressed by the scoring).
+fn csv(report: &Report) -> String {
+    let mut out = String::from("\u{feff}unit,rank,n_responses,index,rate,suppressed\n");
+    for entry in &report.ranking {
+        let unit = report.units.iter().find(|u| u.label() == entry.unit);
+        let n = unit.map_or(0, |u| u.n_responses);
+        let rate = unit.and_then(|u| u.scores.as_ref()).and_then(|s| s.rate);
+        let number = |v: Option<f64>| v.map(|v| format!("{v:.4}")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{},{},{n},{},{},{}",
+            csv_field(&entry.unit),
+            entry.rank.map(|r| r.to_string()).unwrap_or_default(),
+            number(entry.index),
+            number(rate),
+            entry.suppressed
+        );
+    }
+    out
+}
+
+pub fn run(args: Vec<OsString>) -> u8 {
+    let mut survey_path: Option<PathBuf> = None;
+    let mut roster_path: Option<PathBuf> = None;
+    let mut identity_path: Option<PathBuf> = None;
+    let mut format = Format::Table;
+    let mut inputs: Vec<PathBuf> = Vec::new();
+    let mut parser = lexopt::Parser::from_args(args);
+    loop {
+        let arg = match parser.next() {
+            Ok(None) => break,
+            Ok(Some(arg)) => arg,
+            Err(err) => {
+                eprintln!("survey report: {err}");
+                return 2;
+            }
+        };
+        let outcome: Result<(), String> = match arg {
+            lexopt::Arg::Long("survey") => {
+                parser.value().map(|v| survey_path = Some(v.into())).map_err(|e| e.to_string())
+            }
+            lexopt::Arg::Long("roster") => {
+                parser.value().map(|v| roster_path = Some(v.into())).map_err(|e| e.to_string())
+            }
+            lexopt::Arg::Long("identity") => {
+                parser.value().map(|v| identity_path = Some(v.into())).map_err(|e| e.to_string())
+            }
+            lexopt::Arg::Long("format") => {
+                let value = parser.value().map(|v| v.to_string_lossy().into_owned()).map_err(|e| e.to_string());
+                value.and_then(|value| {
+                    format = match value.as_str() {
+                        "table" => Format::Table,
+                        "csv" => Format::Csv,
+                        "json" => Format::Json,
+                        other => return Err(format!("unknown format `{other}` (table, csv or json)")),
+                    };
+                    Ok(())
+                })
+            }
+            lexopt::Arg::Value(path) => {
+                inputs.push(path.into());
+                Ok(())
+            }
+            other => Err(format!("unexpected argument {}", other.unexpected())),
+        };
+        if let Err(err) = outcome {
+            eprintln!("survey report: {err}");
+            return 2;
+        }
+    }
+    let (Some(survey_path), Some(roster_path)) = (survey_path, roster_path) else {
+        eprintln!("survey report: give --survey FILE and --roster FILE");
+        return 2;
+    };
+    if inputs.is_empty() {
+        eprintln!("survey report: give bundle files or folders");
+        return 2;
+    }
+    let text = match std::fs::read_to_string(&survey_path) {
+        Ok(text) => text,
+        Err(err) => {
+            eprintln!("survey report: {}: {err}", survey_path.display());
+            return 2;
+        }
+    };
+    let loaded = load_survey(&text);
+    let (Some(survey), Some(fingerprint)) = (loaded.survey, loaded.fingerprint) else {
+        eprintln!("survey report: {}: not a valid survey (run `survey check`)", survey_path.display());
+        return 2;
+    };
+    let roster = match std::fs::read(&roster_path)
+        .map_err(|e| e.to_string())
+        .and_then(|b| Roster::parse(&b).map_err(|e| e.to_string()))
+    {
+        Ok(roster) => roster,
+        Err(err) => {
+            eprintln!("survey report: {}: {err}", roster_path.display());
+            return 2;
+        }
+    };
+    let identities = match identity_path.as_ref().map(read_identities).transpose() {
+        Ok(identities) => identities,
+        Err(err) => {
+            eprintln!("survey report: {err}");
+            return 2;
+        }
+    };
+    let files = match bundle_files(&inputs) {
+        Ok(files) => files,
+        Err(err) => {
+            eprintln!("survey report: {err}");
+            return 2;
+        }
+    };
+
+    let mut import = Import::default();
+    let mut refused = Vec::new();
+    let mut refuse = |file: &Path, code: &str, message: String| {
+        refused.push(Refused { file: file.display().to_string(), code: code.to_owned(), message });
+    };
+    for file in &files {
+        let bytes = match std::fs::read(file) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                refuse(file, "unreadable", err.to_string());
+                continue;
+            }
+        };
+        let plain = if bytes.starts_with(b"age-encryption.org/") {
+            match identities.as_deref().map(|ids| decrypt(&bytes, ids)) {
+                Some(Ok(plain)) => plain,
+                Some(Err(err)) => {
+                    refuse(file, "decryption", err);
+                    continue;
+                }
+                None => {
+                    refuse(file, "encrypted", "give the department identity with --identity".to_owned());
+                    continue;
+                }
+            }
+        } else {
+            bytes
+        };
+        match verify(&plain, &roster) {
+            Ok(bundle) if bundle.survey.fingerprint != fingerprint => refuse(
+                file,
+                "unknown_survey",
+                format!(
+                    "answers survey {} {} ({}), not this one",
+                    bundle.survey.id,
+                    bundle.survey.version,
+                    short_fingerprint(&bundle.survey.fingerprint)
+                ),
+            ),
+            Ok(bundle) => {
+                import.add(&bundle);
+            }
+            // Bundles from devices not on the roster are quarantined: listed, never counted.
+            Err(err @ BundleError::UnknownKey(_)) => refuse(file, "quarantined", err.to_string()),
+            Err(err) => refuse(file, err.code(), err.to_string()),
+        }
+    }
+
+    let report = score(&survey, &import.responses());
+    let output = match format {
+        Format::Table => table(&survey, &report, &import, &refused),
+        Format::Csv => csv(&report),
+        Format::Json => {
+            let refused_json: Vec<_> = refused
+                .iter()
+                .map(|r| serde_json::json!({"file": r.file, "code": r.code, "message": r.message}))
+                .collect();
+            let devices: Vec<_> = import
+                .devices()
+                .iter()
+                .map(|d| serde_json::json!({"keyid": d.keyid, "evaluator": d.evaluator, "seq_high": d.seq_high, "missing": d.missing()}))
+                .collect();
+            let mut report_json = serde_json::to_value(&report).unwrap_or_default();
+            if report.overall.n_responses < MIN_UNIT_RESPONSES {
+                report_json["overall"] =
+                    serde_json::json!({"n_responses": report.overall.n_responses, "suppressed": true});
+            }
+            let value = serde_json::json!({
+                "survey": {"id": survey.id, "version": survey.version, "fingerprint": fingerprint},
+                "bundles": import.bundle_count(),
+                "report": report_json,
+                "devices": devices,
+                "conflicts": import.conflicts(),
+                "not_imported": refused_json,
+            });
+            format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+        }
+    };
+    print!("{output}");
+    0
+}
