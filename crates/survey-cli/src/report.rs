@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use survey_core::bundle::{verify, BundleError, Roster};
 use survey_core::import::Import;
+use survey_core::quality::{flag_responses, Flag};
 use survey_core::score::{score, Report, MIN_UNIT_RESPONSES};
 use survey_core::{load_survey, short_fingerprint, Survey};
 
@@ -151,6 +152,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
     let mut roster_path: Option<PathBuf> = None;
     let mut identity_path: Option<PathBuf> = None;
     let mut format = Format::Table;
+    let mut exclude_flagged = false;
     let mut inputs: Vec<PathBuf> = Vec::new();
     let mut parser = lexopt::Parser::from_args(args);
     loop {
@@ -183,6 +185,10 @@ pub fn run(args: Vec<OsString>) -> u8 {
                     };
                     Ok(())
                 })
+            }
+            lexopt::Arg::Long("exclude-flagged") => {
+                exclude_flagged = true;
+                Ok(())
             }
             lexopt::Arg::Value(path) => {
                 inputs.push(path.into());
@@ -288,9 +294,51 @@ pub fn run(args: Vec<OsString>) -> u8 {
         }
     }
 
-    let report = score(&survey, &import.responses());
+    let responses = import.responses();
+    let flagged = flag_responses(&survey, &responses);
+    let n_flagged = flagged.iter().filter(|f| !f.flags.is_empty()).count();
+    let all_report = score(&survey, &responses);
+    // With --exclude-flagged the report is of the unflagged responses, and the table shows how
+    // the overall numbers moved.
+    let report = if exclude_flagged {
+        let kept: Vec<_> =
+            responses.iter().zip(&flagged).filter(|(_, f)| f.flags.is_empty()).map(|(r, _)| r.clone()).collect();
+        score(&survey, &kept)
+    } else {
+        all_report.clone()
+    };
     let output = match format {
-        Format::Table => table(&survey, &report, &import, &refused),
+        Format::Table => {
+            let mut out = table(&survey, &report, &import, &refused);
+            let count = |name: &str| {
+                flagged
+                    .iter()
+                    .flat_map(|f| &f.flags)
+                    .filter(|flag| match flag {
+                        Flag::Speeding { .. } => name == "speeding",
+                        Flag::StraightLining { .. } => name == "straight_lining",
+                        Flag::Contradiction { .. } => name == "contradiction",
+                    })
+                    .count()
+            };
+            let _ = writeln!(
+                out,
+                "\nquality flags: {n_flagged} of {} responses (speeding {}, straight-lining {}, contradiction {})",
+                responses.len(),
+                count("speeding"),
+                count("straight_lining"),
+                count("contradiction")
+            );
+            if exclude_flagged && all_report.overall.n_responses >= MIN_UNIT_RESPONSES {
+                let _ = writeln!(
+                    out,
+                    "flagged responses excluded: index {} (with them {})",
+                    fmt_number(report.overall.index),
+                    fmt_number(all_report.overall.index)
+                );
+            }
+            out
+        }
         Format::Csv => csv(&report),
         Format::Json => {
             let refused_json: Vec<_> = refused
@@ -313,6 +361,8 @@ pub fn run(args: Vec<OsString>) -> u8 {
                 "report": report_json,
                 "devices": devices,
                 "conflicts": import.conflicts(),
+                "quality_flags": flagged.iter().filter(|f| !f.flags.is_empty()).collect::<Vec<_>>(),
+                "flagged_excluded": exclude_flagged,
                 "not_imported": refused_json,
             });
             format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())

@@ -12,6 +12,7 @@ pub mod expr;
 pub mod import;
 pub mod logic;
 pub mod messages;
+pub mod quality;
 pub mod response;
 pub mod score;
 pub mod text;
