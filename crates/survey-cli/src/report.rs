@@ -16,6 +16,8 @@ enum Format {
     Table,
     Csv,
     Json,
+    /// Response-level data: chosen explicitly, since it is not anonymised by suppression.
+    RawCsv,
 }
 
 /// A file that was not imported, and why.
@@ -126,6 +128,67 @@ fn csv_field(text: &str) -> String {
     }
 }
 
+/// A row per response, a column per question (matrix rows as `QID.ROW`), header of labels in the
+/// survey's first language, UTF-8 with BOM so that spreadsheet programs show Chinese.
+fn raw_csv(survey: &Survey, responses: &[survey_core::bundle::ExportedResponse]) -> String {
+    use survey_core::{AnswerValue, QuestionKind};
+    let lang = survey.default_language();
+    let text = |t: &survey_core::Text| t.get(lang, &survey.languages).to_owned();
+    let mut columns: Vec<(String, String, Option<String>)> = Vec::new();
+    for (_, question) in survey.questions() {
+        match question.kind {
+            QuestionKind::Note => {}
+            QuestionKind::Matrix => {
+                for row in question.rows.as_deref().unwrap_or_default() {
+                    columns.push((
+                        question.id.clone(),
+                        format!("{} / {}", text(&question.title), text(&row.label)),
+                        Some(row.id.clone()),
+                    ));
+                }
+            }
+            _ => columns.push((question.id.clone(), text(&question.title), None)),
+        }
+    }
+    let mut out = String::from("\u{feff}response_id,unit,device,seq,mode,lang,started_at,finished_at");
+    for (_, label, _) in &columns {
+        out.push(',');
+        out.push_str(&csv_field(label));
+    }
+    out.push('\n');
+    for response in responses {
+        let _ = write!(
+            out,
+            "{},{},{},{},{},{},{},{}",
+            csv_field(&response.id),
+            csv_field(response.unit.as_deref().unwrap_or("")),
+            &response.device[..16.min(response.device.len())],
+            response.seq,
+            if response.mode == survey_core::Mode::Interview { "interview" } else { "self" },
+            response.lang,
+            response.started_at,
+            response.finished_at
+        );
+        for (question, _, row) in &columns {
+            let cell = match (response.answers.get(question).map(|a| &a.value), row) {
+                (Some(AnswerValue::Rows(rows)), Some(row)) => {
+                    rows.get(row).map(ToString::to_string).unwrap_or_default()
+                }
+                (Some(AnswerValue::Text(t)), None) => t.clone(),
+                (Some(AnswerValue::Number(n)), None) => n.to_string(),
+                (Some(AnswerValue::Decimal(x)), None) => x.to_string(),
+                (Some(AnswerValue::Bool(b)), None) => b.to_string(),
+                (Some(AnswerValue::List(items)), None) => items.join(";"),
+                _ => String::new(),
+            };
+            out.push(',');
+            out.push_str(&csv_field(&cell));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// Aggregates only (units below the anonymity threshold are suppressed by the scoring).
 fn csv(report: &Report) -> String {
     let mut out = String::from("\u{feff}unit,rank,n_responses,index,rate,suppressed\n");
@@ -181,7 +244,8 @@ pub fn run(args: Vec<OsString>) -> u8 {
                         "table" => Format::Table,
                         "csv" => Format::Csv,
                         "json" => Format::Json,
-                        other => return Err(format!("unknown format `{other}` (table, csv or json)")),
+                        "raw-csv" => Format::RawCsv,
+                        other => return Err(format!("unknown format `{other}` (table, csv, json or raw-csv)")),
                     };
                     Ok(())
                 })
@@ -340,6 +404,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
             out
         }
         Format::Csv => csv(&report),
+        Format::RawCsv => raw_csv(&survey, &responses),
         Format::Json => {
             let refused_json: Vec<_> = refused
                 .iter()

@@ -188,3 +188,25 @@ fn report_imports_verified_bundles_and_lists_gaps_conflicts_and_quarantine() {
     assert_eq!(report["conflicts"].as_array().unwrap().len(), 1);
     assert_eq!(report["report"]["overall"]["suppressed"], true, "fewer than 5 responses show no scores");
 }
+
+#[test]
+fn raw_csv_has_a_bom_a_header_of_labels_and_a_row_per_response() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let fixtures = root.join("tests/fixtures/bundles");
+    let output = Command::new(env!("CARGO_BIN_EXE_survey"))
+        .arg("report")
+        .arg("--survey")
+        .arg(root.join("survey-schemas/party-building-satisfaction.json"))
+        .arg("--roster")
+        .arg(fixtures.join("valid/roster.json"))
+        .args(["--format", "raw-csv"])
+        .arg(fixtures.join("valid/two-responses.bundle.json"))
+        .output()
+        .expect("run survey report");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let text = String::from_utf8(output.stdout).expect("utf-8");
+    assert!(text.starts_with('\u{feff}'), "BOM for spreadsheet programs");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "header and two responses");
+    assert!(lines[0].contains("您"), "labels in Chinese: {}", lines[0]);
+}
