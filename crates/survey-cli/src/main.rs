@@ -29,12 +29,15 @@ commands:
                            verify result bundles (`.bundle.json`, or `.bundle.json.age`
                            decrypted with the identity file KEY) against the roster R; one
                            `FILE: ok (...)` or `FILE: rejected: REASON: message` line each
-  report --survey S --roster R [--identity KEY] [--format table|csv|json|raw-csv] [--exclude-flagged] FILE_OR_DIR...
+  report --survey S --roster R [--identity KEY] [--format table|csv|json|raw-csv|xlsx]
+         [--output FILE] [--raw] [--exclude-flagged] FILE_OR_DIR...
                            import bundles (verify, deduplicate, conflicts, missing sequence
                            numbers, quarantine of unknown devices) and print scores and ranking;
                            quality flags (speeding, straight-lining, contradiction) are listed,
                            and --exclude-flagged scores without the flagged responses;
-                           raw-csv is response-level data (a row per response), not anonymised
+                           raw-csv is response-level data (a row per response), not anonymised;
+                           xlsx writes --output with units, indicators and items sheets, and a
+                           responses sheet only with --raw
   help                     show this help
 
 options of check:

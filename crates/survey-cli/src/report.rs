@@ -18,6 +18,113 @@ enum Format {
     Json,
     /// Response-level data: chosen explicitly, since it is not anonymised by suppression.
     RawCsv,
+    /// A workbook (needs `--output`): unit scores, indicator scores, item scores; responses too
+    /// only with `--raw`.
+    Xlsx,
+}
+
+/// Writes the XLSX workbook.
+fn xlsx(
+    path: &Path,
+    report: &Report,
+    responses: &[survey_core::bundle::ExportedResponse],
+    survey: &Survey,
+    raw: bool,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format as CellFormat, Workbook};
+    let mut workbook = Workbook::new();
+    let bold = CellFormat::new().set_bold();
+    let number = CellFormat::new().set_num_format("0.00");
+
+    let sheet = workbook.add_worksheet().set_name("units")?;
+    for (col, title) in ["unit", "rank", "responses", "index", "rate", "suppressed"].iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *title, &bold)?;
+    }
+    for (idx, entry) in report.ranking.iter().enumerate() {
+        let row = idx as u32 + 1;
+        let unit = report.units.iter().find(|u| u.label() == entry.unit);
+        sheet.write_string(row, 0, &entry.unit)?;
+        if let Some(rank) = entry.rank {
+            sheet.write_number(row, 1, rank as f64)?;
+        }
+        sheet.write_number(row, 2, unit.map_or(0, |u| u.n_responses) as f64)?;
+        if let Some(index) = entry.index {
+            sheet.write_number_with_format(row, 3, index, &number)?;
+        }
+        if let Some(rate) = unit.and_then(|u| u.scores.as_ref()).and_then(|s| s.rate) {
+            sheet.write_number_with_format(row, 4, rate, &number)?;
+        }
+        sheet.write_boolean(row, 5, entry.suppressed)?;
+    }
+
+    let shown = report.overall.n_responses >= MIN_UNIT_RESPONSES;
+    let sheet = workbook.add_worksheet().set_name("indicators")?;
+    for (col, title) in ["indicator", "parent", "weight", "score", "rate"].iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *title, &bold)?;
+    }
+    for (idx, indicator) in report.overall.indicators.iter().enumerate().filter(|_| shown) {
+        let row = idx as u32 + 1;
+        sheet.write_string(row, 0, &indicator.id)?;
+        sheet.write_string(row, 1, indicator.parent.as_deref().unwrap_or(""))?;
+        sheet.write_number(row, 2, indicator.weight)?;
+        if let Some(score) = indicator.score {
+            sheet.write_number_with_format(row, 3, score, &number)?;
+        }
+        if let Some(rate) = indicator.rate {
+            sheet.write_number_with_format(row, 4, rate, &number)?;
+        }
+    }
+
+    let sheet = workbook.add_worksheet().set_name("items")?;
+    for (col, title) in ["item", "indicator", "n", "don't know", "mean", "rate"].iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *title, &bold)?;
+    }
+    for (idx, item) in report.overall.items.iter().enumerate().filter(|_| shown) {
+        let row = idx as u32 + 1;
+        sheet.write_string(row, 0, &item.item)?;
+        sheet.write_string(row, 1, item.indicator.as_deref().unwrap_or(""))?;
+        sheet.write_number(row, 2, item.n as f64)?;
+        sheet.write_number(row, 3, item.n_unscored as f64)?;
+        if let Some(mean) = item.mean {
+            sheet.write_number_with_format(row, 4, mean, &number)?;
+        }
+        if let Some(rate) = item.rate {
+            sheet.write_number_with_format(row, 5, rate, &number)?;
+        }
+    }
+
+    if raw {
+        // Response-level data, the same columns as raw-csv.
+        let sheet = workbook.add_worksheet().set_name("responses")?;
+        let text = raw_csv(survey, responses);
+        for (row, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
+            for (col, cell) in split_csv_line(line).iter().enumerate() {
+                sheet.write_string(row as u32, col as u16, cell)?;
+            }
+        }
+    }
+    workbook.save(path)
+}
+
+/// Splits one line written by `csv_field` (quotes doubled inside quoted fields).
+fn split_csv_line(line: &str) -> Vec<String> {
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => cells.push(std::mem::take(&mut cell)),
+            (c, _) => cell.push(c),
+        }
+    }
+    cells.push(cell);
+    cells
 }
 
 /// A file that was not imported, and why.
@@ -216,6 +323,8 @@ pub fn run(args: Vec<OsString>) -> u8 {
     let mut identity_path: Option<PathBuf> = None;
     let mut format = Format::Table;
     let mut exclude_flagged = false;
+    let mut output_path: Option<PathBuf> = None;
+    let mut raw = false;
     let mut inputs: Vec<PathBuf> = Vec::new();
     let mut parser = lexopt::Parser::from_args(args);
     loop {
@@ -245,10 +354,18 @@ pub fn run(args: Vec<OsString>) -> u8 {
                         "csv" => Format::Csv,
                         "json" => Format::Json,
                         "raw-csv" => Format::RawCsv,
-                        other => return Err(format!("unknown format `{other}` (table, csv, json or raw-csv)")),
+                        "xlsx" => Format::Xlsx,
+                        other => return Err(format!("unknown format `{other}` (table, csv, json, raw-csv or xlsx)")),
                     };
                     Ok(())
                 })
+            }
+            lexopt::Arg::Short('o') | lexopt::Arg::Long("output") => {
+                parser.value().map(|v| output_path = Some(v.into())).map_err(|e| e.to_string())
+            }
+            lexopt::Arg::Long("raw") => {
+                raw = true;
+                Ok(())
             }
             lexopt::Arg::Long("exclude-flagged") => {
                 exclude_flagged = true;
@@ -264,6 +381,10 @@ pub fn run(args: Vec<OsString>) -> u8 {
             eprintln!("survey report: {err}");
             return 2;
         }
+    }
+    if format == Format::Xlsx && output_path.is_none() {
+        eprintln!("survey report: --format xlsx needs --output FILE.xlsx");
+        return 2;
     }
     let (Some(survey_path), Some(roster_path)) = (survey_path, roster_path) else {
         eprintln!("survey report: give --survey FILE and --roster FILE");
@@ -405,6 +526,19 @@ pub fn run(args: Vec<OsString>) -> u8 {
         }
         Format::Csv => csv(&report),
         Format::RawCsv => raw_csv(&survey, &responses),
+        Format::Xlsx => {
+            let path = output_path.unwrap_or_default();
+            return match xlsx(&path, &report, &responses, &survey, raw) {
+                Ok(()) => {
+                    println!("{}: written", path.display());
+                    0
+                }
+                Err(err) => {
+                    eprintln!("survey report: {}: {err}", path.display());
+                    2
+                }
+            };
+        }
         Format::Json => {
             let refused_json: Vec<_> = refused
                 .iter()

@@ -210,3 +210,29 @@ fn raw_csv_has_a_bom_a_header_of_labels_and_a_row_per_response() {
     assert_eq!(lines.len(), 3, "header and two responses");
     assert!(lines[0].contains("您"), "labels in Chinese: {}", lines[0]);
 }
+
+#[test]
+fn xlsx_report_is_written_and_needs_an_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let fixtures = root.join("tests/fixtures/bundles");
+    let out = std::env::temp_dir().join(format!("survey-report-{}.xlsx", std::process::id()));
+    let run = |extra: &[&std::ffi::OsStr]| {
+        Command::new(env!("CARGO_BIN_EXE_survey"))
+            .arg("report")
+            .arg("--survey")
+            .arg(root.join("survey-schemas/party-building-satisfaction.json"))
+            .arg("--roster")
+            .arg(fixtures.join("valid/roster.json"))
+            .args(["--format", "xlsx"])
+            .args(extra)
+            .arg(fixtures.join("valid/two-responses.bundle.json"))
+            .output()
+            .expect("run survey report")
+    };
+    assert_eq!(run(&[]).status.code(), Some(2), "no --output");
+    let output = run(&["--output".as_ref(), out.as_os_str(), "--raw".as_ref()]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let bytes = std::fs::read(&out).expect("written");
+    assert!(bytes.starts_with(b"PK"), "an XLSX file is a zip archive");
+    let _ = std::fs::remove_file(&out);
+}
