@@ -66,9 +66,14 @@ impl Import {
         });
         device.seq_high = device.seq_high.max(bundle.device_seq_high);
         let mut added = Added::default();
-        for response in &bundle.responses {
+        for (idx, response) in bundle.responses.iter().enumerate() {
             device.received.insert(response.seq);
-            let hash = sha256_canonical_hex(&serde_json::to_value(response).unwrap_or_default());
+            // The verifier already checked each response against its hash; reuse it.
+            let hash = bundle
+                .response_hashes
+                .get(idx)
+                .cloned()
+                .unwrap_or_else(|| sha256_canonical_hex(&serde_json::to_value(response).unwrap_or_default()));
             if let Some(seen) = self.conflicts.get_mut(&response.id) {
                 seen.insert(hash);
                 added.conflicts += 1;
@@ -147,6 +152,7 @@ mod tests {
             survey: SurveyRef { id: "s".into(), version: "1".into(), fingerprint: "f".into() },
             device_seq_high: high,
             responses,
+            response_hashes: Vec::new(),
         }
     }
 
