@@ -61,6 +61,27 @@ pub fn keygen(args: Vec<OsString>) -> u8 {
     }
 }
 
+/// Reads and checks a roster file.
+pub fn read_roster(path: &PathBuf) -> Result<Roster, String> {
+    let bytes = std::fs::read(path).map_err(|err| format!("{}: {err}", path.display()))?;
+    Roster::parse(&bytes).map_err(|err| format!("{}: {err}", path.display()))
+}
+
+/// The plain bundle bytes of a file: as they are, or decrypted when it is an age file.
+/// Errors carry a reason code (`encrypted`, `decryption`) and a message.
+pub fn open_bundle(
+    bytes: Vec<u8>,
+    identities: Option<&[age::x25519::Identity]>,
+) -> Result<Vec<u8>, (&'static str, String)> {
+    if !bytes.starts_with(b"age-encryption.org/") {
+        return Ok(bytes);
+    }
+    match identities {
+        None => Err(("encrypted", "an age file; give the department identity with --identity".to_owned())),
+        Some(identities) => decrypt(&bytes, identities).map_err(|err| ("decryption", err)),
+    }
+}
+
 /// Reads the identities of an age identity file (lines starting with `#` are comments).
 pub fn read_identities(path: &PathBuf) -> Result<Vec<age::x25519::Identity>, String> {
     let text = std::fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
@@ -76,7 +97,7 @@ pub fn read_identities(path: &PathBuf) -> Result<Vec<age::x25519::Identity>, Str
     Ok(identities)
 }
 
-pub fn decrypt(bytes: &[u8], identities: &[age::x25519::Identity]) -> Result<Vec<u8>, String> {
+fn decrypt(bytes: &[u8], identities: &[age::x25519::Identity]) -> Result<Vec<u8>, String> {
     let decryptor = age::Decryptor::new(bytes).map_err(|err| format!("not an age file: {err}"))?;
     let mut reader = decryptor
         .decrypt(identities.iter().map(|i| i as &dyn age::Identity))
@@ -132,13 +153,10 @@ pub fn verify(args: Vec<OsString>) -> u8 {
         eprintln!("survey verify: give at least one bundle file");
         return 2;
     }
-    let roster = match std::fs::read(&roster_path)
-        .map_err(|e| e.to_string())
-        .and_then(|b| Roster::parse(&b).map_err(|e| e.to_string()))
-    {
+    let roster = match read_roster(&roster_path) {
         Ok(roster) => roster,
         Err(err) => {
-            eprintln!("survey verify: {}: {err}", roster_path.display());
+            eprintln!("survey verify: {err}");
             return 2;
         }
     };
@@ -164,24 +182,13 @@ pub fn verify(args: Vec<OsString>) -> u8 {
                 continue;
             }
         };
-        let plain = if bytes.starts_with(b"age-encryption.org/") {
-            match &identities {
-                None => {
-                    println!("{name}: rejected: encrypted: an age file; give the department identity with --identity");
-                    status = status.max(1);
-                    continue;
-                }
-                Some(identities) => match decrypt(&bytes, identities) {
-                    Ok(plain) => plain,
-                    Err(err) => {
-                        println!("{name}: rejected: decryption: {err}");
-                        status = status.max(1);
-                        continue;
-                    }
-                },
+        let plain = match open_bundle(bytes, identities.as_deref()) {
+            Ok(plain) => plain,
+            Err((code, message)) => {
+                println!("{name}: rejected: {code}: {message}");
+                status = status.max(1);
+                continue;
             }
-        } else {
-            bytes
         };
         match verify_bundle(&plain, &roster) {
             Ok(bundle) => {

@@ -1,11 +1,11 @@
 //! `survey report`: import bundles (verify, deduplicate, find conflicts and missing responses),
 //! score them, and print the result as a table, CSV (UTF-8 with BOM, for Excel) or JSON.
 
-use crate::bundles::{decrypt, read_identities};
+use crate::bundles::{open_bundle, read_identities, read_roster};
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use survey_core::bundle::{verify, BundleError, Roster};
+use survey_core::bundle::{verify, BundleError};
 use survey_core::import::Import;
 use survey_core::quality::{flag_responses, Flag};
 use survey_core::score::{score, Report, MIN_UNIT_RESPONSES};
@@ -406,13 +406,10 @@ pub fn run(args: Vec<OsString>) -> u8 {
         eprintln!("survey report: {}: not a valid survey (run `survey check`)", survey_path.display());
         return 2;
     };
-    let roster = match std::fs::read(&roster_path)
-        .map_err(|e| e.to_string())
-        .and_then(|b| Roster::parse(&b).map_err(|e| e.to_string()))
-    {
+    let roster = match read_roster(&roster_path) {
         Ok(roster) => roster,
         Err(err) => {
-            eprintln!("survey report: {}: {err}", roster_path.display());
+            eprintln!("survey report: {err}");
             return 2;
         }
     };
@@ -444,20 +441,12 @@ pub fn run(args: Vec<OsString>) -> u8 {
                 continue;
             }
         };
-        let plain = if bytes.starts_with(b"age-encryption.org/") {
-            match identities.as_deref().map(|ids| decrypt(&bytes, ids)) {
-                Some(Ok(plain)) => plain,
-                Some(Err(err)) => {
-                    refuse(file, "decryption", err);
-                    continue;
-                }
-                None => {
-                    refuse(file, "encrypted", "give the department identity with --identity".to_owned());
-                    continue;
-                }
+        let plain = match open_bundle(bytes, identities.as_deref()) {
+            Ok(plain) => plain,
+            Err((code, message)) => {
+                refuse(file, code, message);
+                continue;
             }
-        } else {
-            bytes
         };
         match verify(&plain, &roster) {
             Ok(bundle) if bundle.survey.fingerprint != fingerprint => refuse(
