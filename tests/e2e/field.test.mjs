@@ -10,8 +10,7 @@ import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { startServer } from './server.mjs';
-import { freshProfile, launch, firstPage, collectErrors, removeProfile, requireDist } from './helpers.mjs';
+import { saved, withFreshApp } from './helpers.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -19,27 +18,6 @@ const SCREENS = join(ROOT, 'tests/.artifacts/screens');
 const AXE = join(ROOT, 'tests/node_modules/axe-core/axe.min.js');
 const SURVEY = 'party-building-satisfaction';
 
-async function withApp(options, body) {
-  const server = await startServer(requireDist(), { port: 0 });
-  const profile = freshProfile();
-  const browser = await launch({ userDataDir: profile, ...options });
-  const page = await firstPage(browser.context);
-  const errors = collectErrors(page);
-  try {
-    await page.goto(server.url);
-    await page.waitForSelector('[data-testid=survey-list]');
-    await body(page, server);
-    assert.deepEqual(errors, [], 'the page reported errors');
-  } finally {
-    await browser.close();
-    await server.close();
-    removeProfile(profile);
-  }
-}
-
-async function saved(page) {
-  await page.waitForSelector('[data-testid=save-status][data-state=saved]');
-}
 
 async function setUpEvaluator(page, { name = '李明', code = 'E07', team = '第三方测评一组', pin = '2468' } = {}) {
   await page.click('[data-testid=settings]');
@@ -80,7 +58,7 @@ function responseId(page) {
 }
 
 test('self-completion: only the current survey is reachable, it returns to the welcome screen, leaving needs the evaluator', async () => {
-  await withApp({}, async (page, server) => {
+  await withFreshApp({}, async (page, server) => {
     await page.evaluate(() => localStorage.setItem('survey-kit.idle-seconds', '3'));
     await setUpEvaluator(page);
 
@@ -152,7 +130,7 @@ test('self-completion: only the current survey is reachable, it returns to the w
 });
 
 test('importing a bad survey file changes nothing and names the fault; a good one is added', async () => {
-  await withApp({}, async (page) => {
+  await withFreshApp({}, async (page) => {
     const cards = () => page.locator('[data-testid=survey-list] > li').count();
     const before = await cards();
     const dir = join(tmpdir(), `survey-import-${process.pid}`);
@@ -181,7 +159,7 @@ test('importing a bad survey file changes nothing and names the fault; a good on
 });
 
 test('a draft is discarded only after confirming', async () => {
-  await withApp({}, async (page) => {
+  await withFreshApp({}, async (page) => {
     await page.click(`[data-testid=start-${SURVEY}]`);
     await page.waitForSelector('[data-testid=question]');
     const id = responseId(page);
@@ -223,7 +201,7 @@ async function shoot(page, name) {
 
 for (const locale of ['zh-CN', 'en-US']) {
   test(`every screen passes axe-core with no serious or critical violation (${locale})`, async () => {
-    await withApp({ locale }, async (page) => {
+    await withFreshApp({ locale }, async (page) => {
       const screen = async (name) => {
         await axeCheck(page, name);
         await shoot(page, `${locale}-${name}`);
@@ -277,7 +255,7 @@ test('an exported bundle verifies with `survey verify` against the roster entry 
   const dir = join(tmpdir(), `survey-export-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   const cli = join(ROOT, 'target/debug/survey');
-  await withApp({}, async (page) => {
+  await withFreshApp({}, async (page) => {
     await setUpEvaluator(page);
     await page.click('[data-testid=settings]');
     const keyid = await page.locator('[data-testid=device-keyid]').getAttribute('data-keyid');
@@ -335,7 +313,7 @@ test('a survey with department recipients exports an age-encrypted bundle that t
   const surveyFile = join(dir, 'encrypted-example.json');
   writeFileSync(surveyFile, JSON.stringify(survey, null, 2));
 
-  await withApp({}, async (page) => {
+  await withFreshApp({}, async (page) => {
     await setUpEvaluator(page);
     await page.click('[data-testid=settings]');
     const [enrolment] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-enrolment]')]);

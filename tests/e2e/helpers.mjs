@@ -6,7 +6,9 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { startServer } from './server.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const TESTS_DIR = resolve(HERE, '..');
@@ -113,4 +115,31 @@ export function collectErrors(page) {
     if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
   });
   return errors;
+}
+
+/**
+ * Serves app/dist, opens the app on a fresh persistent profile at the survey list, runs
+ * `body(page, server)`, fails if the page reported errors, and always closes everything.
+ */
+export async function withFreshApp(options, body) {
+  const server = await startServer(requireDist(), { port: 0 });
+  const profile = freshProfile();
+  const browser = await launch({ userDataDir: profile, ...options });
+  const page = await firstPage(browser.context);
+  const errors = collectErrors(page);
+  try {
+    await page.goto(server.url);
+    await page.waitForSelector('[data-testid=survey-list]');
+    await body(page, server);
+    assert.deepEqual(errors, [], 'the page reported errors');
+  } finally {
+    await browser.close();
+    await server.close();
+    removeProfile(profile);
+  }
+}
+
+/** Waits until the save indicator shows that the newest change committed. */
+export async function saved(page) {
+  await page.waitForSelector('[data-testid=save-status][data-state=saved]');
 }

@@ -7,8 +7,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './server.mjs';
-import { freshProfile, launch, firstPage, collectErrors, removeProfile, requireDist } from './helpers.mjs';
+import { saved, withFreshApp } from './helpers.mjs';
 
 const SURVEYS = [
   'party-building-satisfaction',
@@ -18,28 +17,6 @@ const SURVEYS = [
 ];
 const ALL_KINDS = ['single', 'multiple', 'scale', 'yes_no', 'integer', 'decimal', 'text', 'date', 'matrix', 'note'];
 
-async function withPage(body) {
-  const server = await startServer(requireDist(), { port: 0 });
-  const profile = freshProfile();
-  const browser = await launch({ userDataDir: profile });
-  const page = await firstPage(browser.context);
-  const errors = collectErrors(page);
-  try {
-    await page.goto(server.url);
-    await page.waitForSelector('[data-testid=survey-list]');
-    await body(page);
-    assert.deepEqual(errors, [], 'the page reported errors');
-  } finally {
-    await browser.close();
-    await server.close();
-    removeProfile(profile);
-  }
-}
-
-/** Waits until the save indicator shows that the newest change committed. */
-async function saved(page) {
-  await page.waitForSelector('[data-testid=save-status][data-state=saved]');
-}
 
 /** Gives one visible question an answer that fits its kind; returns false for a note. */
 async function answer(page, question) {
@@ -103,7 +80,7 @@ async function answerPage(page, seenKinds) {
 
 test('every example survey can be filled in to the end, and together they show every kind', async () => {
   const seenKinds = new Set();
-  await withPage(async (page) => {
+  await withFreshApp({}, async (page) => {
     for (const id of SURVEYS) {
       await page.click(`[data-testid=start-${id}]`);
       await page.waitForSelector('[data-testid=question]');
@@ -128,7 +105,7 @@ test('every example survey can be filled in to the end, and together they show e
 });
 
 test('skip logic shows and hides questions as answers change, and keeps hidden answers', async () => {
-  await withPage(async (page) => {
+  await withFreshApp({}, async (page) => {
     await page.click('[data-testid=start-secretary-project-delivery]');
     await page.waitForSelector('[data-testid=question]');
     const shown = (qid) => page.locator(`[data-testid=question][data-qid="${qid}"]`).count();
@@ -170,7 +147,7 @@ test('skip logic shows and hides questions as answers change, and keeps hidden a
 });
 
 test('a constraint shows its message and blocks finishing until corrected', async () => {
-  await withPage(async (page) => {
+  await withFreshApp({}, async (page) => {
     await page.click('[data-testid=start-secretary-project-delivery]');
     await page.waitForSelector('[data-testid=question]');
     // Walk to the weekly-use question, answering what is needed to make it relevant.

@@ -162,22 +162,25 @@ fn bad_usage_exits_two() {
     assert_eq!(survey(&["frobnicate".as_ref()]).status.code(), Some(2));
 }
 
-#[test]
-fn report_imports_verified_bundles_and_lists_gaps_conflicts_and_quarantine() {
+/// Runs `survey report` on the example survey and the valid roster of the bundle fixtures.
+fn survey_report(extra: &[&std::ffi::OsStr], bundles: &[&str]) -> Output {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let fixtures = root.join("tests/fixtures/bundles");
-    let output = Command::new(env!("CARGO_BIN_EXE_survey"))
+    Command::new(env!("CARGO_BIN_EXE_survey"))
         .arg("report")
         .arg("--survey")
         .arg(root.join("survey-schemas/party-building-satisfaction.json"))
         .arg("--roster")
         .arg(fixtures.join("valid/roster.json"))
-        .arg("--format")
-        .arg("json")
-        .arg(fixtures.join("valid"))
-        .arg(fixtures.join("unknown_key/bundle.json"))
+        .args(extra)
+        .args(bundles.iter().map(|b| fixtures.join(b)))
         .output()
-        .expect("run survey report");
+        .expect("run survey report")
+}
+
+#[test]
+fn report_imports_verified_bundles_and_lists_gaps_conflicts_and_quarantine() {
+    let output = survey_report(&["--format".as_ref(), "json".as_ref()], &["valid", "unknown_key/bundle.json"]);
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     let not_imported: Vec<&str> =
@@ -191,18 +194,7 @@ fn report_imports_verified_bundles_and_lists_gaps_conflicts_and_quarantine() {
 
 #[test]
 fn raw_csv_has_a_bom_a_header_of_labels_and_a_row_per_response() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let fixtures = root.join("tests/fixtures/bundles");
-    let output = Command::new(env!("CARGO_BIN_EXE_survey"))
-        .arg("report")
-        .arg("--survey")
-        .arg(root.join("survey-schemas/party-building-satisfaction.json"))
-        .arg("--roster")
-        .arg(fixtures.join("valid/roster.json"))
-        .args(["--format", "raw-csv"])
-        .arg(fixtures.join("valid/two-responses.bundle.json"))
-        .output()
-        .expect("run survey report");
+    let output = survey_report(&["--format".as_ref(), "raw-csv".as_ref()], &["valid/two-responses.bundle.json"]);
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     let text = String::from_utf8(output.stdout).expect("utf-8");
     assert!(text.starts_with('\u{feff}'), "BOM for spreadsheet programs");
@@ -213,21 +205,11 @@ fn raw_csv_has_a_bom_a_header_of_labels_and_a_row_per_response() {
 
 #[test]
 fn xlsx_report_is_written_and_needs_an_output() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let fixtures = root.join("tests/fixtures/bundles");
     let out = std::env::temp_dir().join(format!("survey-report-{}.xlsx", std::process::id()));
     let run = |extra: &[&std::ffi::OsStr]| {
-        Command::new(env!("CARGO_BIN_EXE_survey"))
-            .arg("report")
-            .arg("--survey")
-            .arg(root.join("survey-schemas/party-building-satisfaction.json"))
-            .arg("--roster")
-            .arg(fixtures.join("valid/roster.json"))
-            .args(["--format", "xlsx"])
-            .args(extra)
-            .arg(fixtures.join("valid/two-responses.bundle.json"))
-            .output()
-            .expect("run survey report")
+        let args: Vec<&std::ffi::OsStr> =
+            ["--format".as_ref(), "xlsx".as_ref()].into_iter().chain(extra.iter().copied()).collect();
+        survey_report(&args, &["valid/two-responses.bundle.json"])
     };
     assert_eq!(run(&[]).status.code(), Some(2), "no --output");
     let output = run(&["--output".as_ref(), out.as_os_str(), "--raw".as_ref()]);
