@@ -3,9 +3,8 @@
 
 use age::secrecy::ExposeSecret;
 use std::ffi::OsString;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
-use std::str::FromStr;
 use survey_core::bundle::{verify as verify_bundle, Roster};
 use survey_core::short_fingerprint;
 
@@ -67,44 +66,10 @@ pub fn read_roster(path: &PathBuf) -> Result<Roster, String> {
     Roster::parse(&bytes).map_err(|err| format!("{}: {err}", path.display()))
 }
 
-/// The plain bundle bytes of a file: as they are, or decrypted when it is an age file.
-/// Errors carry a reason code (`encrypted`, `decryption`) and a message.
-pub fn open_bundle(
-    bytes: Vec<u8>,
-    identities: Option<&[age::x25519::Identity]>,
-) -> Result<Vec<u8>, (&'static str, String)> {
-    if !bytes.starts_with(b"age-encryption.org/") {
-        return Ok(bytes);
-    }
-    match identities {
-        None => Err(("encrypted", "an age file; give the department identity with --identity".to_owned())),
-        Some(identities) => decrypt(&bytes, identities).map_err(|err| ("decryption", err)),
-    }
-}
-
 /// Reads the identities of an age identity file (lines starting with `#` are comments).
 pub fn read_identities(path: &PathBuf) -> Result<Vec<age::x25519::Identity>, String> {
     let text = std::fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
-    let identities: Vec<_> = text
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(|line| age::x25519::Identity::from_str(line).map_err(|err| format!("{}: {err}", path.display())))
-        .collect::<Result<_, _>>()?;
-    if identities.is_empty() {
-        return Err(format!("{}: no age identity in the file", path.display()));
-    }
-    Ok(identities)
-}
-
-fn decrypt(bytes: &[u8], identities: &[age::x25519::Identity]) -> Result<Vec<u8>, String> {
-    let decryptor = age::Decryptor::new(bytes).map_err(|err| format!("not an age file: {err}"))?;
-    let mut reader = decryptor
-        .decrypt(identities.iter().map(|i| i as &dyn age::Identity))
-        .map_err(|err| format!("cannot decrypt: {err}"))?;
-    let mut plain = Vec::new();
-    reader.read_to_end(&mut plain).map_err(|err| format!("cannot decrypt: {err}"))?;
-    Ok(plain)
+    survey_dept::parse_identities(&text).map_err(|err| format!("{}: {err}", path.display()))
 }
 
 /// `survey verify --roster R [--identity KEY] FILE...`
@@ -182,7 +147,7 @@ pub fn verify(args: Vec<OsString>) -> u8 {
                 continue;
             }
         };
-        let plain = match open_bundle(bytes, identities.as_deref()) {
+        let plain = match survey_dept::open_bundle(&bytes, identities.as_deref().unwrap_or_default()) {
             Ok(plain) => plain,
             Err((code, message)) => {
                 println!("{name}: rejected: {code}: {message}");

@@ -1,0 +1,326 @@
+//! The department's side of the kit, without IO: bundle files in, verified and scored results out.
+//!
+//! A [`Department`] holds what a department has loaded (survey definitions, the roster of enrolled
+//! devices, its age identities) and every bundle file offered to it. Each file is opened
+//! (decrypted when it is an age file), verified against the roster, matched to a loaded survey by
+//! fingerprint and imported; or refused with a named reason, or quarantined when its device is not
+//! on the roster. [`Department::analysis`] scores one survey's responses; [`render`] turns the
+//! result into a table, CSV, JSON or XLSX; [`compare`] sets two reports side by side (flagged
+//! responses excluded, or a previous round).
+//!
+//! The `survey` command and the department page of the app both drive this crate, so they show
+//! the same numbers for the same files by construction (and a test compares them).
+
+pub mod compare;
+pub mod render;
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::str::FromStr;
+use survey_core::bundle::{verify, BundleError, ExportedResponse, Roster};
+use survey_core::import::{Added, Import};
+use survey_core::quality::{flag_responses, Flagged};
+use survey_core::score::{score, Report};
+use survey_core::{load_survey, short_fingerprint, Survey};
+
+/// What happened to one bundle file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Verified and imported (possibly adding nothing new when it was seen before).
+    Imported {
+        /// Fingerprint of the survey the bundle answers.
+        survey: String,
+        bundle_id: String,
+        /// Key id of the device that signed it.
+        device: String,
+        evaluator: String,
+        responses: usize,
+        new: usize,
+        duplicates: usize,
+        conflicts: usize,
+    },
+    /// Signed by a device that is not on the roster: kept aside, listed, never counted.
+    Quarantined { device: Option<String>, message: String },
+    /// Not imported, with a reason code (the verifier's, or `encrypted`, `decryption`,
+    /// `unknown_survey`) and a message naming what is wrong.
+    Refused { code: String, message: String },
+}
+
+/// One file offered to the department and its outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileReport {
+    pub file: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// A survey definition the department has loaded.
+#[derive(Debug, Clone)]
+pub struct LoadedSurvey {
+    pub survey: Survey,
+    pub fingerprint: String,
+}
+
+/// The department's loaded inputs and its accumulated import.
+#[derive(Default)]
+pub struct Department {
+    surveys: Vec<LoadedSurvey>,
+    roster: Option<Roster>,
+    identities: Vec<age::x25519::Identity>,
+    imports: BTreeMap<String, Import>,
+    files: Vec<FileReport>,
+}
+
+/// Parses the age identities of an identity file's text (`AGE-SECRET-KEY-1…` lines; lines
+/// starting with `#` are comments). Errors name the line.
+pub fn parse_identities(text: &str) -> Result<Vec<age::x25519::Identity>, String> {
+    let mut identities = Vec::new();
+    for (idx, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let identity = age::x25519::Identity::from_str(line)
+            .map_err(|err| format!("line {}: not an age identity: {err}", idx + 1))?;
+        identities.push(identity);
+    }
+    if identities.is_empty() {
+        return Err("no age identity (a line starting with AGE-SECRET-KEY-1) in the text".to_owned());
+    }
+    Ok(identities)
+}
+
+/// The age recipient (public key) of each identity, to show which key is loaded.
+pub fn recipients(identities: &[age::x25519::Identity]) -> Vec<String> {
+    identities.iter().map(|identity| identity.to_public().to_string()).collect()
+}
+
+/// Whether the bytes are an age file (as opposed to a plain bundle).
+pub fn is_age(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"age-encryption.org/")
+}
+
+/// The plain bundle bytes of a file: as they are, or decrypted when it is an age file.
+/// Errors carry a reason code (`encrypted`, `decryption`) and a message.
+pub fn open_bundle(bytes: &[u8], identities: &[age::x25519::Identity]) -> Result<Vec<u8>, (&'static str, String)> {
+    if !is_age(bytes) {
+        return Ok(bytes.to_vec());
+    }
+    if identities.is_empty() {
+        return Err(("encrypted", "an age-encrypted file; load the department identity to open it".to_owned()));
+    }
+    let decrypt = || -> Result<Vec<u8>, String> {
+        let decryptor = age::Decryptor::new(bytes).map_err(|err| format!("not an age file: {err}"))?;
+        let mut reader = decryptor
+            .decrypt(identities.iter().map(|i| i as &dyn age::Identity))
+            .map_err(|err| format!("cannot decrypt: {err}"))?;
+        let mut plain = Vec::new();
+        reader.read_to_end(&mut plain).map_err(|err| format!("cannot decrypt: {err}"))?;
+        Ok(plain)
+    };
+    decrypt().map_err(|message| ("decryption", message))
+}
+
+impl Department {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Loads a survey definition. Returns its fingerprint; a definition with errors is refused
+    /// with the first error's path and message. Loading the same definition twice keeps one.
+    pub fn add_survey(&mut self, text: &str) -> Result<String, String> {
+        let loaded = load_survey(text);
+        let (Some(survey), Some(fingerprint)) = (loaded.survey, loaded.fingerprint) else {
+            let first = loaded
+                .diagnostics
+                .iter()
+                .find(|d| d.severity == survey_core::Severity::Error)
+                .map(|d| format!("{}: {}", d.path, d.message))
+                .unwrap_or_else(|| "not a survey definition".to_owned());
+            return Err(first);
+        };
+        if !self.surveys.iter().any(|s| s.fingerprint == fingerprint) {
+            self.surveys.push(LoadedSurvey { survey, fingerprint: fingerprint.clone() });
+        }
+        Ok(fingerprint)
+    }
+
+    pub fn surveys(&self) -> &[LoadedSurvey] {
+        &self.surveys
+    }
+
+    pub fn survey(&self, fingerprint: &str) -> Option<&LoadedSurvey> {
+        self.surveys.iter().find(|s| s.fingerprint == fingerprint)
+    }
+
+    /// Sets the roster of enrolled devices (files verified before it are not re-checked: load
+    /// the roster first, or start a new `Department`).
+    pub fn set_roster(&mut self, bytes: &[u8]) -> Result<usize, String> {
+        let roster = Roster::parse(bytes).map_err(|err| err.to_string())?;
+        let devices = roster.devices.len();
+        self.roster = Some(roster);
+        Ok(devices)
+    }
+
+    pub fn roster(&self) -> Option<&Roster> {
+        self.roster.as_ref()
+    }
+
+    pub fn set_identities(&mut self, identities: Vec<age::x25519::Identity>) {
+        self.identities = identities;
+    }
+
+    pub fn identities(&self) -> &[age::x25519::Identity] {
+        &self.identities
+    }
+
+    /// Opens, verifies and imports one file; returns (and keeps) its outcome.
+    pub fn add_file(&mut self, name: &str, bytes: &[u8]) -> &FileReport {
+        let outcome = self.import_file(bytes);
+        self.files.push(FileReport { file: name.to_owned(), outcome });
+        &self.files[self.files.len() - 1]
+    }
+
+    /// Records a file that could not even be read (by the caller's IO), so it is listed with
+    /// the others.
+    pub fn refuse_file(&mut self, name: &str, code: &str, message: String) {
+        self.files
+            .push(FileReport { file: name.to_owned(), outcome: Outcome::Refused { code: code.to_owned(), message } });
+    }
+
+    fn import_file(&mut self, bytes: &[u8]) -> Outcome {
+        let refused = |code: &str, message: String| Outcome::Refused { code: code.to_owned(), message };
+        let Some(roster) = &self.roster else {
+            return refused("no_roster", "load the roster of enrolled devices before the bundles".to_owned());
+        };
+        let plain = match open_bundle(bytes, &self.identities) {
+            Ok(plain) => plain,
+            Err((code, message)) => return refused(code, message),
+        };
+        let bundle = match verify(&plain, roster) {
+            Ok(bundle) => bundle,
+            Err(err @ BundleError::UnknownKey(_)) => {
+                let device = match &err {
+                    BundleError::UnknownKey(keyid) => Some(keyid.clone()),
+                    _ => None,
+                };
+                return Outcome::Quarantined { device, message: err.to_string() };
+            }
+            Err(err) => return refused(err.code(), err.to_string()),
+        };
+        if self.survey(&bundle.survey.fingerprint).is_none() {
+            return refused(
+                "unknown_survey",
+                format!(
+                    "answers survey {} {} ({}), which is not loaded",
+                    bundle.survey.id,
+                    bundle.survey.version,
+                    short_fingerprint(&bundle.survey.fingerprint)
+                ),
+            );
+        }
+        let import = self.imports.entry(bundle.survey.fingerprint.clone()).or_default();
+        let Added { new, duplicates, conflicts } = import.add(&bundle);
+        Outcome::Imported {
+            survey: bundle.survey.fingerprint.clone(),
+            bundle_id: bundle.bundle_id.clone(),
+            device: bundle.keyid.clone(),
+            evaluator: bundle.device.evaluator.clone(),
+            responses: bundle.responses.len(),
+            new,
+            duplicates,
+            conflicts,
+        }
+    }
+
+    /// Every file offered so far, in the order offered.
+    pub fn files(&self) -> &[FileReport] {
+        &self.files
+    }
+
+    /// The accumulated import of one survey (empty when nothing was imported for it).
+    pub fn import(&self, fingerprint: &str) -> Option<&Import> {
+        self.imports.get(fingerprint)
+    }
+
+    /// Scores one loaded survey's responses, with and without the flagged ones.
+    pub fn analysis(&self, fingerprint: &str, exclude_flagged: bool) -> Option<Analysis<'_>> {
+        let loaded = self.survey(fingerprint)?;
+        let empty = Import::default();
+        let import = self.imports.get(fingerprint).unwrap_or(&empty);
+        Some(Analysis::new(loaded, import.clone(), exclude_flagged))
+    }
+}
+
+/// One survey's imported responses, their quality flags and their scores.
+pub struct Analysis<'a> {
+    pub survey: &'a Survey,
+    pub fingerprint: &'a str,
+    pub import: Import,
+    pub responses: Vec<ExportedResponse>,
+    /// One entry per response, in the order of `responses`.
+    pub flagged: Vec<Flagged>,
+    /// The report over all responses.
+    pub all: Report,
+    /// The report over the responses without quality flags.
+    pub unflagged: Report,
+    /// Which of the two is the result shown and exported.
+    pub exclude_flagged: bool,
+}
+
+impl<'a> Analysis<'a> {
+    pub fn new(loaded: &'a LoadedSurvey, import: Import, exclude_flagged: bool) -> Self {
+        let survey = &loaded.survey;
+        let responses = import.responses();
+        let flagged = flag_responses(survey, &responses);
+        let all = score(survey, &responses);
+        let kept: Vec<ExportedResponse> =
+            responses.iter().zip(&flagged).filter(|(_, f)| f.flags.is_empty()).map(|(r, _)| r.clone()).collect();
+        let unflagged = if kept.len() == responses.len() { all.clone() } else { score(survey, &kept) };
+        Analysis {
+            survey,
+            fingerprint: &loaded.fingerprint,
+            import,
+            responses,
+            flagged,
+            all,
+            unflagged,
+            exclude_flagged,
+        }
+    }
+
+    /// The report shown and exported: without the flagged responses when so chosen.
+    pub fn report(&self) -> &Report {
+        if self.exclude_flagged {
+            &self.unflagged
+        } else {
+            &self.all
+        }
+    }
+
+    /// The other report, to show how the numbers move with the exclusion switch.
+    pub fn alternative(&self) -> &Report {
+        if self.exclude_flagged {
+            &self.all
+        } else {
+            &self.unflagged
+        }
+    }
+
+    /// The responses behind [`Analysis::report`].
+    pub fn counted_responses(&self) -> Vec<&ExportedResponse> {
+        self.responses
+            .iter()
+            .zip(&self.flagged)
+            .filter(|(_, f)| !self.exclude_flagged || f.flags.is_empty())
+            .map(|(r, _)| r)
+            .collect()
+    }
+
+    /// Number of responses with at least one quality flag.
+    pub fn flagged_count(&self) -> usize {
+        self.flagged.iter().filter(|f| !f.flags.is_empty()).count()
+    }
+}

@@ -1,0 +1,450 @@
+//! Reports as text and files: a plain-text table, aggregate CSV, response-level ("raw") CSV,
+//! JSON and an XLSX workbook. CSV files start with a UTF-8 byte-order mark so that spreadsheet
+//! programs show Chinese.
+//!
+//! Anonymity: every aggregate here comes from a [`Report`], whose suppressed groups carry no
+//! scores, and the whole evaluation's scores are withheld when it has fewer than
+//! [`MIN_UNIT_RESPONSES`] responses. Response-level data is written only by [`raw_csv`] and by
+//! [`xlsx`] with `raw: true`, which the caller offers as an explicit choice.
+
+use crate::compare::{changes, dimension_ids, Change, Round, ALL_UNITS};
+use crate::{Analysis, Department, Outcome};
+use std::fmt::Write as _;
+use survey_core::bundle::ExportedResponse;
+use survey_core::quality::Flag;
+use survey_core::score::{GroupScores, Report, MIN_UNIT_RESPONSES};
+use survey_core::{short_fingerprint, AnswerValue, QuestionKind, Survey};
+
+/// Whether the whole evaluation's numbers may be shown.
+pub fn overall_shown(report: &Report) -> bool {
+    report.overall.n_responses >= MIN_UNIT_RESPONSES
+}
+
+/// A unit's display name in the survey's first language: its declared name, else its id.
+pub fn unit_name(survey: &Survey, unit: &str) -> String {
+    survey
+        .units
+        .iter()
+        .find(|u| u.id == unit)
+        .map(|u| u.name.get(survey.default_language(), &survey.languages).to_owned())
+        .unwrap_or_else(|| unit.to_owned())
+}
+
+fn fmt_number(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| format!("{v:.2}"))
+}
+
+fn fmt_delta(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| format!("{v:+.2}"))
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+fn dimension_score(scores: Option<&GroupScores>, dimension: &str) -> Option<f64> {
+    scores?.indicators.iter().find(|i| i.parent.is_none() && i.id == dimension).and_then(|i| i.score)
+}
+
+/// Counts of each kind of quality flag: speeding, straight-lining, contradiction.
+pub fn flag_counts(analysis: &Analysis<'_>) -> [usize; 3] {
+    let mut counts = [0; 3];
+    for flag in analysis.flagged.iter().flat_map(|f| &f.flags) {
+        counts[match flag {
+            Flag::Speeding { .. } => 0,
+            Flag::StraightLining { .. } => 1,
+            Flag::Contradiction { .. } => 2,
+        }] += 1;
+    }
+    counts
+}
+
+/// How the shown numbers change when flagged responses are excluded (or included back).
+pub fn exclusion_changes(analysis: &Analysis<'_>) -> Vec<Change> {
+    let dims = dimension_ids(analysis.survey);
+    changes(&Round::of(analysis.alternative()), &Round::of(analysis.report()), &dims)
+}
+
+/// The shown numbers against a previous round.
+pub fn previous_changes(analysis: &Analysis<'_>, previous: &Round) -> Vec<Change> {
+    changes(previous, &Round::of(analysis.report()), &dimension_ids(analysis.survey))
+}
+
+/// The plain-text report of the command line.
+pub fn table(department: &Department, analysis: &Analysis<'_>, previous: Option<&Round>) -> String {
+    let survey = analysis.survey;
+    let report = analysis.report();
+    let mut out = String::new();
+    let title = survey.title.get(survey.default_language(), &survey.languages);
+    let _ = writeln!(out, "{title} ({} {})", survey.id, survey.version);
+    // The anonymity rule holds for the whole evaluation too: too few responses, no numbers.
+    if overall_shown(report) {
+        let _ = writeln!(
+            out,
+            "responses: {}  index: {}  satisfaction rate: {}%",
+            report.overall.n_responses,
+            fmt_number(report.overall.index),
+            fmt_number(report.overall.rate)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "responses: {}  (fewer than {MIN_UNIT_RESPONSES}: scores suppressed)",
+            report.overall.n_responses
+        );
+    }
+    let _ = writeln!(out, "\nrank  unit                          n    index");
+    for entry in &report.ranking {
+        let unit = report.units.iter().find(|u| u.label() == entry.unit);
+        let n = unit.map_or(0, |u| u.n_responses);
+        let rank = entry.rank.map_or_else(|| "-".to_owned(), |r| r.to_string());
+        let complementary = unit.and_then(|u| u.reason).is_some_and(|r| {
+            serde_json::to_value(r).ok().and_then(|v| v.as_str().map(|s| s == "complementary")).unwrap_or(false)
+        });
+        let index = match (entry.suppressed, complementary) {
+            (true, true) => "suppressed (protects a unit with n < 5)".to_owned(),
+            (true, false) => "suppressed (n < 5)".to_owned(),
+            (false, _) => fmt_number(entry.index),
+        };
+        let _ = writeln!(out, "{rank:>4}  {:<28}  {n:>3}  {index}", entry.unit);
+    }
+    let _ = writeln!(out, "\nindicator                      score   rate");
+    for indicator in report.overall.indicators.iter().filter(|_| overall_shown(report)) {
+        let indent = if indicator.parent.is_some() { "  " } else { "" };
+        let _ = writeln!(
+            out,
+            "{indent}{:<29}  {:>6}  {:>6}",
+            indicator.id,
+            fmt_number(indicator.score),
+            fmt_number(indicator.rate)
+        );
+    }
+    for device in analysis.import.devices() {
+        let missing = device.missing();
+        if !missing.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nmissing from device {} ({}): seq {:?}",
+                short_fingerprint(&device.keyid),
+                device.evaluator,
+                missing
+            );
+        }
+    }
+    for conflict in analysis.import.conflicts() {
+        let _ = writeln!(
+            out,
+            "\nconflict: response {} has {} different versions; not counted",
+            conflict.id,
+            conflict.hashes.len()
+        );
+    }
+    for file in department.files() {
+        match &file.outcome {
+            Outcome::Imported { .. } => {}
+            Outcome::Quarantined { message, .. } => {
+                let _ = writeln!(out, "\nquarantined: {}: {message}", file.file);
+            }
+            Outcome::Refused { code, message } => {
+                let _ = writeln!(out, "\nnot imported: {}: {code}: {message}", file.file);
+            }
+        }
+    }
+    let [speeding, straight, contradiction] = flag_counts(analysis);
+    let _ = writeln!(
+        out,
+        "\nquality flags: {} of {} responses (speeding {speeding}, straight-lining {straight}, contradiction {contradiction})",
+        analysis.flagged_count(),
+        analysis.responses.len(),
+    );
+    if analysis.exclude_flagged && overall_shown(&analysis.all) {
+        let _ = writeln!(
+            out,
+            "flagged responses excluded: index {} (with them {})",
+            fmt_number(report.overall.index),
+            fmt_number(analysis.all.overall.index)
+        );
+    }
+    if let Some(previous) = previous {
+        let _ = writeln!(
+            out,
+            "\nchange since the previous round (index)\nunit                          before   after   change   rank"
+        );
+        for change in previous_changes(analysis, previous).iter().filter(|c| c.dimension.is_none()) {
+            let rank = match (change.rank_before, change.rank_after) {
+                (Some(b), Some(a)) => format!("{b} → {a}"),
+                (None, Some(a)) => format!("- → {a}"),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "{:<28}  {:>7}  {:>6}  {:>7}   {rank}",
+                change.unit,
+                fmt_number(change.before),
+                fmt_number(change.after),
+                fmt_delta(change.delta)
+            );
+        }
+    }
+    out
+}
+
+/// Aggregates only: one row for the whole evaluation and one per unit, with each dimension's
+/// score. Suppressed groups have empty number cells.
+pub fn csv(analysis: &Analysis<'_>) -> String {
+    let survey = analysis.survey;
+    let report = analysis.report();
+    let dims = dimension_ids(survey);
+    let number = |v: Option<f64>| v.map(|v| format!("{v:.4}")).unwrap_or_default();
+    let mut out = String::from("\u{feff}unit,name,rank,n_responses,index,rate,suppressed");
+    for dim in &dims {
+        out.push(',');
+        out.push_str(&csv_field(dim));
+    }
+    out.push('\n');
+    let overall = overall_shown(report).then_some(&report.overall);
+    let _ = write!(
+        out,
+        "{ALL_UNITS},,,{},{},{},{}",
+        report.overall.n_responses,
+        number(overall.and_then(|o| o.index)),
+        number(overall.and_then(|o| o.rate)),
+        overall.is_none()
+    );
+    for dim in &dims {
+        let _ = write!(out, ",{}", number(dimension_score(overall, dim)));
+    }
+    out.push('\n');
+    for entry in &report.ranking {
+        let unit = report.units.iter().find(|u| u.label() == entry.unit);
+        let scores = unit.and_then(|u| u.scores.as_ref());
+        let _ = write!(
+            out,
+            "{},{},{},{},{},{},{}",
+            csv_field(&entry.unit),
+            csv_field(&unit_name(survey, &entry.unit)),
+            entry.rank.map(|r| r.to_string()).unwrap_or_default(),
+            unit.map_or(0, |u| u.n_responses),
+            number(entry.index),
+            number(scores.and_then(|s| s.rate)),
+            entry.suppressed
+        );
+        for dim in &dims {
+            let _ = write!(out, ",{}", number(dimension_score(scores, dim)));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The raw-data columns: (question id, header label, matrix row id).
+fn raw_columns(survey: &Survey) -> Vec<(String, String, Option<String>)> {
+    let lang = survey.default_language();
+    let text = |t: &survey_core::Text| t.get(lang, &survey.languages).to_owned();
+    let mut columns = Vec::new();
+    for (_, question) in survey.questions() {
+        match question.kind {
+            QuestionKind::Note => {}
+            QuestionKind::Matrix => {
+                for row in question.rows.as_deref().unwrap_or_default() {
+                    columns.push((
+                        question.id.clone(),
+                        format!("{} / {}", text(&question.title), text(&row.label)),
+                        Some(row.id.clone()),
+                    ));
+                }
+            }
+            _ => columns.push((question.id.clone(), text(&question.title), None)),
+        }
+    }
+    columns
+}
+
+const RAW_FIXED: [&str; 8] = ["response_id", "unit", "device", "seq", "mode", "lang", "started_at", "finished_at"];
+
+/// The raw table: a header of labels, then a row per response, a column per question (matrix
+/// rows as their own columns).
+fn raw_rows(survey: &Survey, responses: &[&ExportedResponse]) -> Vec<Vec<String>> {
+    let columns = raw_columns(survey);
+    let mut rows = Vec::with_capacity(responses.len() + 1);
+    rows.push(RAW_FIXED.iter().map(|s| (*s).to_owned()).chain(columns.iter().map(|(_, l, _)| l.clone())).collect());
+    for response in responses {
+        let mut row = vec![
+            response.id.clone(),
+            response.unit.clone().unwrap_or_default(),
+            response.device[..16.min(response.device.len())].to_owned(),
+            response.seq.to_string(),
+            if response.mode == survey_core::Mode::Interview { "interview" } else { "self" }.to_owned(),
+            response.lang.clone(),
+            response.started_at.to_string(),
+            response.finished_at.to_string(),
+        ];
+        for (question, _, matrix_row) in &columns {
+            row.push(match (response.answers.get(question).map(|a| &a.value), matrix_row) {
+                (Some(AnswerValue::Rows(values)), Some(id)) => {
+                    values.get(id).map(ToString::to_string).unwrap_or_default()
+                }
+                (Some(AnswerValue::Text(t)), None) => t.clone(),
+                (Some(AnswerValue::Number(n)), None) => n.to_string(),
+                (Some(AnswerValue::Decimal(x)), None) => x.to_string(),
+                (Some(AnswerValue::Bool(b)), None) => b.to_string(),
+                (Some(AnswerValue::List(items)), None) => items.join(";"),
+                _ => String::new(),
+            });
+        }
+        rows.push(row);
+    }
+    rows
+}
+
+/// Response-level data (not anonymised by suppression; offered only as an explicit choice):
+/// a row per counted response, a column per question, a header of labels in the survey's first
+/// language, UTF-8 with BOM.
+pub fn raw_csv(analysis: &Analysis<'_>) -> String {
+    let mut out = String::from("\u{feff}");
+    for row in raw_rows(analysis.survey, &analysis.counted_responses()) {
+        let cells: Vec<String> = row.iter().map(|cell| csv_field(cell)).collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// The report as JSON: the shown report (the whole evaluation without scores when it has
+/// fewer than 5 responses), devices with missing sequence numbers, conflicts, quality flags,
+/// what the exclusion switch changes, the files not imported, and the change since a previous
+/// round when one is given.
+pub fn json(department: &Department, analysis: &Analysis<'_>, previous: Option<&Round>) -> serde_json::Value {
+    use serde_json::json;
+    let report = analysis.report();
+    let not_imported: Vec<_> = department
+        .files()
+        .iter()
+        .filter_map(|f| match &f.outcome {
+            Outcome::Imported { .. } => None,
+            Outcome::Quarantined { message, .. } => {
+                Some(json!({"file": f.file, "code": "quarantined", "message": message}))
+            }
+            Outcome::Refused { code, message } => Some(json!({"file": f.file, "code": code, "message": message})),
+        })
+        .collect();
+    let devices: Vec<_> = analysis
+        .import
+        .devices()
+        .iter()
+        .map(|d| json!({"keyid": d.keyid, "evaluator": d.evaluator, "seq_high": d.seq_high, "missing": d.missing()}))
+        .collect();
+    let mut report_json = serde_json::to_value(report).unwrap_or_default();
+    if !overall_shown(report) {
+        report_json["overall"] = json!({"n_responses": report.overall.n_responses, "suppressed": true});
+    }
+    let [speeding, straight_lining, contradiction] = flag_counts(analysis);
+    json!({
+        "survey": {"id": analysis.survey.id, "version": analysis.survey.version, "fingerprint": analysis.fingerprint},
+        "bundles": analysis.import.bundle_count(),
+        "report": report_json,
+        "devices": devices,
+        "conflicts": analysis.import.conflicts(),
+        "quality_flags": analysis.flagged.iter().filter(|f| !f.flags.is_empty()).collect::<Vec<_>>(),
+        "flag_counts": {"speeding": speeding, "straight_lining": straight_lining, "contradiction": contradiction},
+        "flagged_excluded": analysis.exclude_flagged,
+        "exclusion_changes": exclusion_changes(analysis),
+        "previous_round": previous.map(|p| previous_changes(analysis, p)),
+        "not_imported": not_imported,
+    })
+}
+
+/// The XLSX workbook: units (with dimension scores), indicators and items of the whole
+/// evaluation, and, only with `raw`, the responses.
+pub fn xlsx(analysis: &Analysis<'_>, raw: bool) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format as CellFormat, Workbook};
+    let survey = analysis.survey;
+    let report = analysis.report();
+    let dims = dimension_ids(survey);
+    let mut workbook = Workbook::new();
+    let bold = CellFormat::new().set_bold();
+    let number = CellFormat::new().set_num_format("0.00");
+
+    let sheet = workbook.add_worksheet().set_name("units")?;
+    let header = ["unit", "name", "rank", "responses", "index", "rate", "suppressed"];
+    for (col, title) in header.iter().map(|s| (*s).to_owned()).chain(dims.iter().cloned()).enumerate() {
+        sheet.write_string_with_format(0, col as u16, title, &bold)?;
+    }
+    for (idx, entry) in report.ranking.iter().enumerate() {
+        let row = idx as u32 + 1;
+        let unit = report.units.iter().find(|u| u.label() == entry.unit);
+        let scores = unit.and_then(|u| u.scores.as_ref());
+        sheet.write_string(row, 0, &entry.unit)?;
+        sheet.write_string(row, 1, unit_name(survey, &entry.unit))?;
+        if let Some(rank) = entry.rank {
+            sheet.write_number(row, 2, rank as f64)?;
+        }
+        sheet.write_number(row, 3, unit.map_or(0, |u| u.n_responses) as f64)?;
+        if let Some(index) = entry.index {
+            sheet.write_number_with_format(row, 4, index, &number)?;
+        }
+        if let Some(rate) = scores.and_then(|s| s.rate) {
+            sheet.write_number_with_format(row, 5, rate, &number)?;
+        }
+        sheet.write_boolean(row, 6, entry.suppressed)?;
+        for (offset, dim) in dims.iter().enumerate() {
+            if let Some(value) = dimension_score(scores, dim) {
+                sheet.write_number_with_format(row, (header.len() + offset) as u16, value, &number)?;
+            }
+        }
+    }
+
+    let shown = overall_shown(report);
+    let sheet = workbook.add_worksheet().set_name("indicators")?;
+    for (col, title) in ["indicator", "parent", "weight", "score", "rate"].iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *title, &bold)?;
+    }
+    for (idx, indicator) in report.overall.indicators.iter().enumerate().filter(|_| shown) {
+        let row = idx as u32 + 1;
+        sheet.write_string(row, 0, &indicator.id)?;
+        sheet.write_string(row, 1, indicator.parent.as_deref().unwrap_or(""))?;
+        sheet.write_number(row, 2, indicator.weight)?;
+        if let Some(score) = indicator.score {
+            sheet.write_number_with_format(row, 3, score, &number)?;
+        }
+        if let Some(rate) = indicator.rate {
+            sheet.write_number_with_format(row, 4, rate, &number)?;
+        }
+    }
+
+    let sheet = workbook.add_worksheet().set_name("items")?;
+    for (col, title) in ["item", "indicator", "n", "don't know", "mean", "rate"].iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *title, &bold)?;
+    }
+    for (idx, item) in report.overall.items.iter().enumerate().filter(|_| shown) {
+        let row = idx as u32 + 1;
+        sheet.write_string(row, 0, &item.item)?;
+        sheet.write_string(row, 1, item.indicator.as_deref().unwrap_or(""))?;
+        sheet.write_number(row, 2, item.n as f64)?;
+        sheet.write_number(row, 3, item.n_unscored as f64)?;
+        if let Some(mean) = item.mean {
+            sheet.write_number_with_format(row, 4, mean, &number)?;
+        }
+        if let Some(rate) = item.rate {
+            sheet.write_number_with_format(row, 5, rate, &number)?;
+        }
+    }
+
+    if raw {
+        let sheet = workbook.add_worksheet().set_name("responses")?;
+        for (row, cells) in raw_rows(survey, &analysis.counted_responses()).iter().enumerate() {
+            for (col, cell) in cells.iter().enumerate() {
+                if row == 0 {
+                    sheet.write_string_with_format(0, col as u16, cell, &bold)?;
+                } else {
+                    sheet.write_string(row as u32, col as u16, cell)?;
+                }
+            }
+        }
+    }
+    workbook.save_to_buffer()
+}
