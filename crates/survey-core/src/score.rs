@@ -1,6 +1,6 @@
 //! Scoring of satisfaction evaluations: item scores on 0–100, satisfaction rates, the weighted
-//! indicator tree, per-unit results with small-unit suppression, a ranking of units, and
-//! Cronbach's alpha per dimension.
+//! indicator tree, per-unit results with small-unit and complementary suppression, a ranking of
+//! units, and Cronbach's alpha per dimension.
 //!
 //! The formulas are written down in `docs/scoring.md`; this module is their one implementation.
 //! Every mean or variance is summed over values sorted first, so the report is bit-for-bit the
@@ -12,7 +12,7 @@
 use crate::bundle::ExportedResponse;
 use crate::definition::{Indicator, Item, Survey};
 use crate::response::AnswerValue;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Units with fewer responses than this are suppressed: with four residents of one village,
@@ -29,10 +29,13 @@ const Z_95: f64 = 1.96;
 /// totals can leave a few ulps of rounding noise, and alpha of a constant is undefined.
 const ZERO_VARIANCE: f64 = 1e-9;
 
-/// The whole scoring result of one survey's responses.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The whole scoring result of one survey's responses. It reads back from its JSON (a previous
+/// round's report, kept for comparison) to an equal value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
-    /// All responses together, including those of suppressed units.
+    /// All responses together, including those of suppressed units. Always computed; with
+    /// fewer than [`MIN_UNIT_RESPONSES`] responses it falls under the anonymity rule itself, and
+    /// a presentation shows only its count.
     pub overall: GroupScores,
     /// One entry per unit (declared in the survey or met in a response), sorted by unit id; the
     /// responses without a unit come first (`unit: null`, shown as [`NO_UNIT_LABEL`]).
@@ -44,7 +47,7 @@ pub struct Report {
 }
 
 /// Scores of a group of responses (all of them, or one unit's).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupScores {
     pub n_responses: usize,
     /// The overall index, 0–100: the weighted mean of the top-level dimensions with data.
@@ -58,7 +61,7 @@ pub struct GroupScores {
 }
 
 /// One item's statistics within a group.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemScores {
     /// `QID` or `QID.ROW`.
     pub item: String,
@@ -81,14 +84,14 @@ pub struct ItemScores {
 }
 
 /// A closed interval `[low, high]`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     pub low: f64,
     pub high: f64,
 }
 
 /// One node of the indicator tree within a group.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndicatorScores {
     pub id: String,
     /// The parent node; none for a top-level dimension.
@@ -101,22 +104,27 @@ pub struct IndicatorScores {
 }
 
 /// Why a unit's numbers are withheld.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Suppression {
     /// Fewer than [`MIN_UNIT_RESPONSES`] responses.
     TooFewResponses,
+    /// Enough responses, but withheld so that the small groups' results cannot be recovered by
+    /// subtracting the published groups from the overall result.
+    Complementary,
 }
 
 /// One unit's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnitScores {
     /// The unit id; none for the responses that named no unit.
     pub unit: Option<String>,
     pub n_responses: usize,
+    /// Whether the scores are withheld; the count `n_responses` is always shown.
     pub suppressed: bool,
+    /// Why, when suppressed.
     pub reason: Option<Suppression>,
-    /// None when suppressed.
+    /// None when suppressed (for any reason).
     pub scores: Option<GroupScores>,
 }
 
@@ -130,18 +138,18 @@ impl UnitScores {
 /// A unit's place in the ranking. Ranked units come first, best first, ties in unit-id order;
 /// then the units without a rank (suppressed, or no data), by unit id. The responses without a
 /// unit are not a unit under evaluation and are not ranked.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RankEntry {
     pub unit: String,
     /// Competition ranking ("1, 2, 2, 4") on the index rounded to 2 decimals; none when the
-    /// unit is suppressed or has no index.
+    /// unit is suppressed (for any reason, complementary included) or has no index.
     pub rank: Option<usize>,
     pub index: Option<f64>,
     pub suppressed: bool,
 }
 
 /// Cronbach's alpha of one top-level dimension.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DimensionAlpha {
     pub dimension: String,
     /// Items under the dimension.
@@ -155,7 +163,7 @@ pub struct DimensionAlpha {
 }
 
 /// Alpha of a dimension without one item.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemAlpha {
     pub item: String,
     pub alpha: Option<f64>,
@@ -245,23 +253,53 @@ pub fn score(survey: &Survey, responses: &[ExportedResponse]) -> Report {
     for (idx, response) in responses.iter().enumerate() {
         groups.entry(response.unit.as_deref()).or_default().push(idx);
     }
+    // Suppression is decided on the group sizes alone, before any group is scored.
+    let sizes: Vec<usize> = groups.values().map(Vec::len).collect();
     let units: Vec<UnitScores> = groups
         .into_iter()
-        .map(|(unit, members)| {
-            let suppressed = members.len() < MIN_UNIT_RESPONSES;
-            UnitScores {
-                unit: unit.map(str::to_owned),
-                n_responses: members.len(),
-                suppressed,
-                reason: suppressed.then_some(Suppression::TooFewResponses),
-                scores: (!suppressed).then(|| group_scores(survey, &specs, &table, &members)),
-            }
+        .zip(suppression(&sizes))
+        .map(|((unit, members), reason)| UnitScores {
+            unit: unit.map(str::to_owned),
+            n_responses: members.len(),
+            suppressed: reason.is_some(),
+            reason,
+            scores: reason.is_none().then(|| group_scores(survey, &specs, &table, &members)),
         })
         .collect();
 
     let ranking = rank(&units);
     let alpha = survey.indicators.iter().map(|dimension| dimension_alpha(dimension, &specs, &table)).collect();
     Report { overall, units, ranking, alpha }
+}
+
+/// Which groups are withheld, and why, from the groups' sizes in report order (the `(none)`
+/// group first, then by unit id). See "Groups, units and suppression" in `docs/scoring.md`.
+///
+/// 1. A group with fewer than [`MIN_UNIT_RESPONSES`] responses is withheld
+///    ([`Suppression::TooFewResponses`]), an empty one included (it discloses nothing).
+/// 2. The overall group is published, so the withheld groups taken together can be recovered by
+///    subtracting the published groups from it. When they hold between 1 and
+///    `MIN_UNIT_RESPONSES − 1` responses together, that recovered remainder would be a result of
+///    too few residents, and with a single small group it *is* that group's result. Then the
+///    published group with the fewest responses is withheld too
+///    ([`Suppression::Complementary`]), ties going to the first in report order. It has at least
+///    `MIN_UNIT_RESPONSES` responses, so the remainder then has enough, and one step suffices.
+///
+/// When all responses together are fewer than `MIN_UNIT_RESPONSES`, every group is withheld by
+/// rule 1 and there is no published group to add (the overall is then below the threshold itself,
+/// and a presentation shows only its count).
+fn suppression(sizes: &[usize]) -> Vec<Option<Suppression>> {
+    let mut reasons: Vec<Option<Suppression>> =
+        sizes.iter().map(|&n| (n < MIN_UNIT_RESPONSES).then_some(Suppression::TooFewResponses)).collect();
+    let withheld: usize = sizes.iter().zip(&reasons).filter(|(_, reason)| reason.is_some()).map(|(n, _)| n).sum();
+    if (1..MIN_UNIT_RESPONSES).contains(&withheld) {
+        // `min_by_key` keeps the first of equal minima: the earliest group in report order.
+        let smallest = (0..sizes.len()).filter(|&g| reasons[g].is_none()).min_by_key(|&g| sizes[g]);
+        if let Some(g) = smallest {
+            reasons[g] = Some(Suppression::Complementary);
+        }
+    }
+    reasons
 }
 
 fn group_scores(survey: &Survey, specs: &[ItemSpec<'_>], table: &[Vec<Observation>], members: &[usize]) -> GroupScores {
@@ -783,6 +821,143 @@ mod tests {
         assert_eq!((a.n, a.alpha), (0, None));
     }
 
+    /// Responses of the given sizes per group (`None`: no unit), every one answering q1 = 5.
+    fn groups_of(sizes: &[(Option<&str>, usize)]) -> Vec<ExportedResponse> {
+        sizes.iter().flat_map(|&(unit, n)| (0..n).map(move |_| response(unit, Some(5), None, &[]))).collect()
+    }
+
+    /// Each group's label and why it is withheld, in report order.
+    fn reasons(report: &Report) -> Vec<(&str, Option<Suppression>)> {
+        report.units.iter().map(|u| (u.label(), u.reason)).collect()
+    }
+
+    const TOO_FEW: Option<Suppression> = Some(Suppression::TooFewResponses);
+    const COMPLEMENTARY: Option<Suppression> = Some(Suppression::Complementary);
+
+    /// u1 (3) is the only small group: overall (24) − u2 − u3 − u4 would give its result, so the
+    /// smallest published unit, u3 (6), is withheld too. Its count stays visible; the remainder
+    /// anyone can now recover is u1 + u3 together, 9 responses.
+    #[test]
+    fn one_small_unit_withholds_the_smallest_other_too() {
+        let survey = survey();
+        let report = score(&survey, &groups_of(&[(Some("u1"), 3), (Some("u2"), 8), (Some("u3"), 6), (Some("u4"), 7)]));
+        assert_eq!(reasons(&report), [("u1", TOO_FEW), ("u2", None), ("u3", COMPLEMENTARY), ("u4", None)]);
+        let u3 = &report.units[2];
+        assert_eq!((u3.n_responses, u3.suppressed, &u3.scores), (6, true, &None));
+        assert!(report.units[1].scores.is_some() && report.units[3].scores.is_some());
+        assert_eq!(report.overall.n_responses, 24, "withheld groups still count in the overall");
+
+        // Ranking: u3 is treated like any suppressed unit.
+        let ranking: Vec<(&str, Option<usize>, bool)> =
+            report.ranking.iter().map(|e| (e.unit.as_str(), e.rank, e.suppressed)).collect();
+        assert_eq!(ranking, [("u2", Some(1), false), ("u4", Some(1), false), ("u1", None, true), ("u3", None, true)]);
+        assert_eq!(report.ranking[3].index, None);
+    }
+
+    /// Two small groups of 3 and 4: the remainder (7 responses of two units) is not one small
+    /// group's result and has enough responses, so nothing more is withheld.
+    #[test]
+    fn two_small_units_need_no_complement() {
+        let report = score(&survey(), &groups_of(&[(Some("u1"), 3), (Some("u2"), 4), (Some("u3"), 6)]));
+        assert_eq!(reasons(&report), [("u1", TOO_FEW), ("u2", TOO_FEW), ("u3", None)]);
+    }
+
+    /// Small groups of 1 and 2: overall − u3 − u4 would be the result of 3 residents, as
+    /// revealing as a published unit of 3. The smallest published unit goes too.
+    #[test]
+    fn small_units_below_the_threshold_together_need_a_complement() {
+        let report =
+            score(&survey(), &groups_of(&[(Some("u1"), 1), (Some("u2"), 2), (Some("u3"), 6), (Some("u4"), 7)]));
+        assert_eq!(reasons(&report), [("u1", TOO_FEW), ("u2", TOO_FEW), ("u3", COMPLEMENTARY), ("u4", None)]);
+    }
+
+    /// A declared unit without responses is withheld (nothing to show) but discloses nothing, so
+    /// it neither calls for a complement nor serves as one.
+    #[test]
+    fn a_unit_without_responses_needs_no_complement() {
+        let mut survey = survey();
+        survey.units =
+            vec![serde_json::from_value(serde_json::json!({"id": "u0", "name": {"en": "U0"}})).expect("a unit")];
+        let report = score(&survey, &groups_of(&[(Some("u1"), 5), (Some("u2"), 6)]));
+        assert_eq!(reasons(&report), [("u0", TOO_FEW), ("u1", None), ("u2", None)]);
+        assert_eq!(report.units[0].n_responses, 0);
+
+        // With one small group besides it, the complement is a published group, not u0.
+        let report = score(&survey, &groups_of(&[(Some("u1"), 5), (Some("u2"), 6), (Some("u3"), 2)]));
+        assert_eq!(reasons(&report), [("u0", TOO_FEW), ("u1", COMPLEMENTARY), ("u2", None), ("u3", TOO_FEW)]);
+    }
+
+    /// The responses without a unit are a group like any other: as the small group ...
+    #[test]
+    fn the_no_unit_group_can_be_the_small_group() {
+        let report = score(&survey(), &groups_of(&[(None, 2), (Some("u1"), 6), (Some("u2"), 5)]));
+        assert_eq!(reasons(&report), [("(none)", TOO_FEW), ("u1", None), ("u2", COMPLEMENTARY)]);
+        assert_eq!(report.ranking.iter().filter(|e| e.rank.is_some()).count(), 1);
+    }
+
+    /// ... and as the complement, where it comes first in report order and so wins a tie.
+    #[test]
+    fn the_no_unit_group_can_be_the_complement() {
+        let report = score(&survey(), &groups_of(&[(None, 5), (Some("u1"), 3), (Some("u2"), 5), (Some("u3"), 9)]));
+        assert_eq!(reasons(&report), [("(none)", COMPLEMENTARY), ("u1", TOO_FEW), ("u2", None), ("u3", None)]);
+        // Unit ids are not touched by the choice, so u2 and u3 are both ranked.
+        assert_eq!(report.ranking.iter().filter(|e| e.rank.is_some()).count(), 2);
+    }
+
+    /// u2 and u3 both have the fewest responses (6): the lowest unit id is withheld.
+    #[test]
+    fn complement_ties_go_to_the_lowest_unit_id() {
+        let report =
+            score(&survey(), &groups_of(&[(Some("u4"), 9), (Some("u3"), 6), (Some("u2"), 6), (Some("u1"), 2)]));
+        assert_eq!(reasons(&report), [("u1", TOO_FEW), ("u2", COMPLEMENTARY), ("u3", None), ("u4", None)]);
+    }
+
+    /// The rule on the sizes alone, including the edges.
+    #[test]
+    fn suppression_by_group_sizes() {
+        let cases: &[(&[usize], &[Option<Suppression>])] = &[
+            (&[], &[]),
+            // Everything together below the threshold: all withheld already, no complement exists.
+            (&[3], &[TOO_FEW]),
+            (&[2, 2], &[TOO_FEW, TOO_FEW]),
+            (&[0, 4], &[TOO_FEW, TOO_FEW]),
+            // The only other group is the complement: nothing but the overall is left.
+            (&[3, 10], &[TOO_FEW, COMPLEMENTARY]),
+            (&[10, 4], &[COMPLEMENTARY, TOO_FEW]),
+            // Remainders of exactly the threshold, and above it.
+            (&[4, 1, 7], &[TOO_FEW, TOO_FEW, None]),
+            (&[4, 4, 7], &[TOO_FEW, TOO_FEW, None]),
+            // Empty groups count for nothing.
+            (&[0, 0, 5, 8], &[TOO_FEW, TOO_FEW, None, None]),
+            (&[0, 1, 0, 5, 5], &[TOO_FEW, TOO_FEW, TOO_FEW, COMPLEMENTARY, None]),
+            // Nothing small at all.
+            (&[5, 5], &[None, None]),
+        ];
+        for (sizes, expected) in cases {
+            assert_eq!(suppression(sizes), *expected, "sizes {sizes:?}");
+        }
+    }
+
+    /// A previous round's report, read back from JSON, equals the report written (serde_json
+    /// writes the shortest representation that round-trips, and parses it back exactly: its
+    /// `float_roundtrip` feature is on, enabled by serde_json_canonicalizer).
+    #[test]
+    fn report_round_trips_through_json() {
+        let mut responses = groups_of(&[(None, 1), (Some("u1"), 3), (Some("u2"), 6), (Some("u3"), 7)]);
+        responses.extend([
+            response(Some("u3"), Some(4), Some(2), &[("r1", 3), ("r2", 9)]),
+            response(Some("u3"), Some(9), Some(5), &[("r1", 1), ("r2", 4)]),
+            response(Some("u2"), Some(3), Some(1), &[("r2", 2)]),
+        ]);
+        let report = score(&survey(), &responses);
+        assert_eq!(reasons(&report), [("(none)", TOO_FEW), ("u1", TOO_FEW), ("u2", COMPLEMENTARY), ("u3", None)]);
+        let text = serde_json::to_string(&report).expect("serialise");
+        assert!(text.contains(r#""reason":"complementary""#), "{text}");
+        assert!(text.contains(r#""reason":"too_few_responses""#), "{text}");
+        let read: Report = serde_json::from_str(&text).expect("deserialise");
+        assert_eq!(read, report);
+    }
+
     #[test]
     fn no_responses_give_none_not_nan() {
         let report = score(&survey(), &[]);
@@ -850,6 +1025,8 @@ mod tests {
             prop_assert!(numbers(&report).iter().all(|x| x.is_finite()));
             let alpha_ok = report.alpha.iter().filter_map(|a| a.alpha).all(|a| a <= 1.0 + 1e-9);
             prop_assert!(alpha_ok);
+            let text = serde_json::to_string(&report).expect("serialise");
+            prop_assert_eq!(&serde_json::from_str::<Report>(&text).expect("deserialise"), &report);
         }
     }
 }

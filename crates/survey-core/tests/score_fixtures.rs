@@ -9,7 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use survey_core::bundle::ExportedResponse;
 use survey_core::load_survey;
-use survey_core::score::score;
+use survey_core::score::{score, Report};
 
 fn fixture_dirs() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/score");
@@ -67,6 +67,10 @@ fn score_fixtures_match_their_expected_reports() {
         if let Some(diff) = difference(&actual, &expected, "$") {
             panic!("report of {} changed (UPDATE_EXPECT=1 to accept): {diff}", dir.display());
         }
+        // A kept report (a previous round's) reads back into the report type.
+        let read: Report = serde_json::from_value(expected)
+            .unwrap_or_else(|err| panic!("{}: not a report: {err}", expected_path.display()));
+        assert_eq!(read.units.len(), report.units.len(), "{}", expected_path.display());
     }
 }
 

@@ -12,7 +12,7 @@ use crate::{Analysis, Department, Outcome};
 use std::fmt::Write as _;
 use survey_core::bundle::ExportedResponse;
 use survey_core::quality::Flag;
-use survey_core::score::{GroupScores, Report, MIN_UNIT_RESPONSES};
+use survey_core::score::{GroupScores, Report, Suppression, MIN_UNIT_RESPONSES};
 use survey_core::{short_fingerprint, AnswerValue, QuestionKind, Survey};
 
 /// Whether the whole evaluation's numbers may be shown.
@@ -102,9 +102,7 @@ pub fn table(department: &Department, analysis: &Analysis<'_>, previous: Option<
         let unit = report.units.iter().find(|u| u.label() == entry.unit);
         let n = unit.map_or(0, |u| u.n_responses);
         let rank = entry.rank.map_or_else(|| "-".to_owned(), |r| r.to_string());
-        let complementary = unit.and_then(|u| u.reason).is_some_and(|r| {
-            serde_json::to_value(r).ok().and_then(|v| v.as_str().map(|s| s == "complementary")).unwrap_or(false)
-        });
+        let complementary = unit.and_then(|u| u.reason) == Some(Suppression::Complementary);
         let index = match (entry.suppressed, complementary) {
             (true, true) => "suppressed (protects a unit with n < 5)".to_owned(),
             (true, false) => "suppressed (n < 5)".to_owned(),
