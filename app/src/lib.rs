@@ -1,4 +1,5 @@
-//! The field evaluator's app: a Yew single-page app that works offline.
+//! The field evaluator's app (a Yew single-page app that works offline) and, as a second binary,
+//! the department page (`department`).
 //!
 //! Layout follows Yew's function_todomvc: `state` holds the State, a closed `Action` enum and the
 //! synchronous reducer (which calls survey-core); IO (IndexedDB, clock, ids) happens at the edge,
@@ -6,6 +7,7 @@
 
 pub mod app;
 pub mod components;
+pub mod department;
 pub mod edge;
 pub mod examples;
 pub mod i18n;

@@ -7,6 +7,7 @@
 
 pub mod bundle;
 pub mod canonical;
+pub mod charts;
 pub mod definition;
 pub mod expr;
 pub mod import;

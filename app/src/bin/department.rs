@@ -1,0 +1,5 @@
+//! Entry point of the department page: mounts its Yew root component.
+
+fn main() {
+    survey_app::department::run();
+}

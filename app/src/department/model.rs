@@ -1,0 +1,174 @@
+//! The department page's model: the stored inputs replayed into a [`Department`], and the
+//! results computed from it for display (owned, so the page can keep them between renders).
+
+use super::store::{Input, Kind};
+use crate::examples::BUNDLED;
+use crate::i18n::Lang;
+use survey_core::bundle::ExportedResponse;
+use survey_core::import::{Conflict, DeviceProgress};
+use survey_core::score::Report;
+use survey_core::Survey;
+use survey_dept::compare::{Change, Round};
+use survey_dept::{render, Department};
+
+/// A problem with a loaded survey, roster, identity or previous round, by file name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputProblem {
+    pub name: String,
+    pub message: String,
+}
+
+/// Everything loaded, and the department built from it.
+pub struct Model {
+    pub inputs: Vec<Input>,
+    pub dept: Department,
+    pub previous: Option<(String, Round)>,
+    pub problems: Vec<InputProblem>,
+    /// Public keys of the loaded identities.
+    pub recipients: Vec<String>,
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Model::rebuild(Vec::new())
+    }
+}
+
+impl Model {
+    /// Replays stored inputs: the bundled example surveys, then surveys, roster, identity and
+    /// previous round, then the bundles in the order they were loaded.
+    pub fn rebuild(inputs: Vec<Input>) -> Model {
+        let mut model = Model {
+            inputs: Vec::new(),
+            dept: Department::new(),
+            previous: None,
+            problems: Vec::new(),
+            recipients: Vec::new(),
+        };
+        for (_, text) in BUNDLED {
+            // The bundled examples are valid (a test checks); an error would only drop one.
+            let _ = model.dept.add_survey(text);
+        }
+        let (bundles, setup): (Vec<Input>, Vec<Input>) = inputs.into_iter().partition(|i| i.kind == Kind::Bundle);
+        for input in setup.into_iter().chain(bundles) {
+            model.apply(input);
+        }
+        model
+    }
+
+    /// The next loading-order number.
+    pub fn next_seq(&self) -> u64 {
+        self.inputs.iter().map(|i| i.seq + 1).max().unwrap_or(1)
+    }
+
+    /// Whether loading this kind after bundles calls for a rebuild (it changes how bundles
+    /// verify).
+    pub fn needs_rebuild(&self, kind: Kind) -> bool {
+        matches!(kind, Kind::Survey | Kind::Roster | Kind::Identity)
+            && self.inputs.iter().any(|i| i.kind == Kind::Bundle)
+    }
+
+    /// Applies one input. A bad survey, roster, identity or previous round is listed as a
+    /// problem and not kept; a bundle always gets an outcome in the department's file list.
+    /// Returns whether the input was kept.
+    pub fn apply(&mut self, input: Input) -> bool {
+        let bytes = input.bytes();
+        let text = || String::from_utf8_lossy(&bytes).into_owned();
+        let result: Result<(), String> = match input.kind {
+            Kind::Survey => self.dept.add_survey(&text()).map(|_| ()),
+            Kind::Roster => self.dept.set_roster(&bytes).map(|_| ()),
+            Kind::Identity => survey_dept::parse_identities(&text()).map(|identities| {
+                self.recipients = survey_dept::recipients(&identities);
+                self.dept.set_identities(identities);
+            }),
+            Kind::Previous => Round::from_json(&text()).map(|round| self.previous = Some((input.name.clone(), round))),
+            Kind::Bundle => {
+                self.dept.add_file(&input.name, &bytes);
+                Ok(())
+            }
+        };
+        match result {
+            Ok(()) => {
+                let key = input.key();
+                self.inputs.retain(|i| i.key() != key);
+                self.inputs.push(input);
+                true
+            }
+            Err(message) => {
+                self.problems.push(InputProblem { name: input.name.clone(), message });
+                false
+            }
+        }
+    }
+
+    /// Fingerprints of the surveys with imported responses, then the other loaded surveys.
+    pub fn survey_choices(&self) -> Vec<(String, String)> {
+        let mut with_data = Vec::new();
+        let mut without = Vec::new();
+        for loaded in self.dept.surveys() {
+            let label = format!(
+                "{} · {} {}",
+                loaded.survey.title.get(loaded.survey.default_language(), &loaded.survey.languages),
+                loaded.survey.id,
+                loaded.survey.version
+            );
+            if self.dept.import(&loaded.fingerprint).is_some() {
+                with_data.push((loaded.fingerprint.clone(), label));
+            } else {
+                without.push((loaded.fingerprint.clone(), label));
+            }
+        }
+        with_data.extend(without);
+        with_data
+    }
+}
+
+/// What the results section shows, computed once per change of data, survey, switch or
+/// language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Results {
+    pub survey: Survey,
+    pub fingerprint: String,
+    pub report: Report,
+    pub n_all: usize,
+    pub flagged: usize,
+    pub flag_counts: [usize; 3],
+    pub exclusion: Vec<Change>,
+    pub previous: Option<Vec<Change>>,
+    pub devices: Vec<DeviceProgress>,
+    pub conflicts: Vec<Conflict>,
+    pub bundles: usize,
+    pub ranking_svg: String,
+    pub heat_map_svg: String,
+    pub distribution_svgs: Vec<(String, String)>,
+}
+
+impl Results {
+    pub fn compute(model: &Model, fingerprint: &str, exclude_flagged: bool, lang: Lang) -> Option<Results> {
+        let analysis = model.dept.analysis(fingerprint, exclude_flagged)?;
+        let report = analysis.report().clone();
+        let counted: Vec<ExportedResponse> = analysis.counted_responses().into_iter().cloned().collect();
+        let survey = analysis.survey;
+        let tag = lang.tag();
+        let distribution_svgs = survey_core::charts::distributions(survey, &counted, tag)
+            .iter()
+            .map(|d| (d.title.clone(), survey_core::charts::distribution_bar(d, tag)))
+            .collect();
+        Some(Results {
+            survey: survey.clone(),
+            fingerprint: fingerprint.to_owned(),
+            ranking_svg: survey_core::charts::ranking_bars(survey, &report, tag),
+            heat_map_svg: survey_core::charts::heat_map(survey, &report, tag),
+            distribution_svgs,
+            n_all: analysis.responses.len(),
+            flagged: analysis.flagged_count(),
+            flag_counts: render::flag_counts(&analysis),
+            exclusion: render::exclusion_changes(&analysis),
+            previous: model.previous.as_ref().map(|(_, round)| render::previous_changes(&analysis, round)),
+            devices: analysis.import.devices(),
+            conflicts: analysis.import.conflicts(),
+            bundles: analysis.import.bundle_count(),
+            report,
+        })
+    }
+}

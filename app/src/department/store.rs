@@ -1,0 +1,140 @@
+//! The department's IndexedDB database, `survey-kit-department`: kept apart from the field
+//! database (`survey-kit`) so that department results and a tablet's own answers never mix.
+//!
+//! It keeps the inputs, not the results: every survey, roster, identity, previous round and
+//! bundle file the department loaded, exactly as loaded. The page rebuilds the import from them
+//! (verification is deterministic), so a roster loaded after the bundles re-checks them, and
+//! nothing derived can go stale. Store `inputs`: key = [`Input::key`], value = JSON text.
+
+use crate::store::StoreError;
+use base64::Engine as _;
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub const DB_NAME: &str = "survey-kit-department";
+pub const DB_VERSION: u32 = 1;
+pub const INPUTS: &str = "inputs";
+
+/// What a stored input is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Survey,
+    Roster,
+    Identity,
+    Previous,
+    Bundle,
+}
+
+/// One loaded file (or pasted text), as loaded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Input {
+    /// Order of loading, so that a rebuild imports in the same order.
+    pub seq: u64,
+    pub kind: Kind,
+    pub name: String,
+    /// The bytes, base64 (age files are binary).
+    pub data: String,
+}
+
+impl Input {
+    pub fn new(seq: u64, kind: Kind, name: &str, bytes: &[u8]) -> Input {
+        Input { seq, kind, name: name.to_owned(), data: base64::engine::general_purpose::STANDARD.encode(bytes) }
+    }
+
+    pub fn bytes(&self) -> Vec<u8> {
+        base64::engine::general_purpose::STANDARD.decode(&self.data).unwrap_or_default()
+    }
+
+    /// The record key: one roster, one identity and one previous round at a time (a new one
+    /// replaces the old); surveys and bundles by content, so loading the same file twice keeps
+    /// one record.
+    pub fn key(&self) -> String {
+        match self.kind {
+            Kind::Roster => "roster".to_owned(),
+            Kind::Identity => "identity".to_owned(),
+            Kind::Previous => "previous".to_owned(),
+            Kind::Survey | Kind::Bundle => {
+                let prefix = if self.kind == Kind::Survey { "survey" } else { "bundle" };
+                let digest = Sha256::digest(self.data.as_bytes());
+                let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+                format!("{prefix}:{hex}")
+            }
+        }
+    }
+}
+
+pub struct DeptStore {
+    db: Database,
+}
+
+impl DeptStore {
+    pub async fn open() -> Result<DeptStore, StoreError> {
+        DeptStore::open_named(DB_NAME).await
+    }
+
+    pub async fn open_named(name: &str) -> Result<DeptStore, StoreError> {
+        let db = Database::open(name)
+            .with_version(DB_VERSION)
+            .with_on_upgrade_needed(|event, db| {
+                if (event.old_version() as u32) < 1 {
+                    db.create_object_store(INPUTS).build()?;
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(DeptStore { db })
+    }
+
+    pub fn close(self) {
+        self.db.close();
+    }
+
+    /// Keeps inputs, all in one transaction, awaiting the commit.
+    pub async fn put(&self, inputs: &[Input]) -> Result<(), StoreError> {
+        let tx = self.db.transaction(INPUTS).with_mode(TransactionMode::Readwrite).build()?;
+        let store = tx.object_store(INPUTS)?;
+        for input in inputs {
+            let text = serde_json::to_string(input)
+                .map_err(|err| StoreError { name: "EncodeError".to_owned(), message: err.to_string() })?;
+            store.put(text).with_key(input.key()).primitive()?.await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        let tx = self.db.transaction(INPUTS).with_mode(TransactionMode::Readwrite).build()?;
+        tx.object_store(INPUTS)?.delete(key.to_owned()).primitive()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn clear(&self) -> Result<(), StoreError> {
+        let tx = self.db.transaction(INPUTS).with_mode(TransactionMode::Readwrite).build()?;
+        tx.object_store(INPUTS)?.clear()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every input, in loading order; records that do not decode are skipped and counted.
+    pub async fn all(&self) -> Result<(Vec<Input>, usize), StoreError> {
+        let tx = self.db.transaction(INPUTS).build()?;
+        let store = tx.object_store(INPUTS)?;
+        let texts: Vec<String> = store.get_all().primitive()?.await?.collect::<Result<Vec<String>, _>>()?;
+        let mut damaged = 0;
+        let mut inputs: Vec<Input> = texts
+            .iter()
+            .filter_map(|text| {
+                let parsed = serde_json::from_str(text).ok();
+                damaged += usize::from(parsed.is_none());
+                parsed
+            })
+            .collect();
+        inputs.sort_by_key(|input| input.seq);
+        Ok((inputs, damaged))
+    }
+}
