@@ -94,7 +94,7 @@ async function navigate(event) {
   const first = await Promise.race([network.catch(() => null), timeout]);
   if (first) return first.page;
 
-  const cached = await cachedIndex();
+  const cached = await cachedIndex(pageOf(event.request.url));
   if (cached) return cached;
   // Nothing cached yet (the worker is still installing): the network is the only hope, so wait for it after all.
   return network.then(({ page }) => page, () => Response.error());
@@ -126,12 +126,22 @@ async function asset(request) {
   return response;
 }
 
-/** The cached index.html of the current release, or of any release left if the current one is unknown. */
-async function cachedIndex() {
+/** The department page's address; it is a second page of the same release, with its own files. */
+const departmentUrl = () => new URL('department/index.html', scopeUrl()).href;
+const departmentRootUrl = () => new URL('department/', scopeUrl()).href;
+
+/** Which page a navigation is for: the department page for addresses under department/, else the field app. */
+function pageOf(requestUrl) {
+  return requestUrl.startsWith(departmentRootUrl()) ? departmentUrl() : indexUrl();
+}
+
+/** The cached page (index.html or the department page) of the current release. */
+async function cachedIndex(pageUrl = indexUrl()) {
   const name = await getCurrentName();
   if (name) {
     const cache = await caches.open(name);
-    const hit = (await cache.match(indexUrl())) || (await cache.match(rootUrl()));
+    const other = pageUrl === indexUrl() ? rootUrl() : departmentRootUrl();
+    const hit = (await cache.match(pageUrl)) || (await cache.match(other));
     if (hit) return hit;
   }
   return null;
@@ -167,7 +177,26 @@ async function precacheRelease(indexResponse) {
         .map((url) => cache.add(new Request(url, { cache: 'no-cache' })).catch(() => {})),
     );
   }
+  await precacheDepartment(cache);
   return name;
+}
+
+/**
+ * The department page and its files, kept in the same release cache so that an office without network can open it
+ * too. Best effort: a release without the page (or a failed fetch) leaves the field app's cache complete and usable.
+ */
+async function precacheDepartment(cache) {
+  try {
+    const response = await fetch(departmentUrl(), { cache: 'no-store' });
+    if (!response.ok) return;
+    const text = await response.clone().text();
+    const files = collectAssets(text, departmentUrl()).filter((url) => url !== departmentRootUrl());
+    await cache.addAll(files.map((url) => new Request(url, { cache: 'no-cache' })));
+    await cache.put(departmentUrl(), response.clone());
+    await cache.put(departmentRootUrl(), response.clone());
+  } catch {
+    // Offline use of the department page is a convenience; the field app must not depend on it.
+  }
 }
 
 /** Same-origin http(s) files that index.html refers to, absolute, without fragments, without duplicates. */

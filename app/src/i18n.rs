@@ -55,6 +55,7 @@ impl Lang {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Msg {
     AppTitle,
+    DepartmentLink,
     Home,
     SwitchLanguage,
     Loading,
@@ -152,6 +153,7 @@ pub fn tr(lang: Lang, msg: Msg) -> &'static str {
     use Msg::*;
     let (zh, en) = match msg {
         AppTitle => ("基层工作满意度测评", "Satisfaction Survey Kit"),
+        DepartmentLink => ("部门汇总与排名（导入结果包）→", "Department results (import bundles) →"),
         Home => ("首页", "Home"),
         SwitchLanguage => ("切换语言", "Switch language"),
         Loading => ("正在加载…", "Loading…"),

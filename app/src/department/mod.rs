@@ -369,7 +369,9 @@ fn import_section(page: &Page, model: &Model, l: Lang) -> Html {
     let rows = model.dept.files().iter().rev().map(|file| {
         let (class, outcome) = match &file.outcome {
             Outcome::Imported { new, responses, duplicates, conflicts, .. } => {
-                let text = if *new == 0 && *duplicates == *responses {
+                let text = if *responses == 0 {
+                    format!("{} · 0 {}", t(l, D::Imported), t(l, D::NewResponses))
+                } else if *new == 0 && *duplicates == *responses {
                     t(l, D::AlreadyImported).to_owned()
                 } else {
                     let mut text = format!("{} · {new} {}", t(l, D::Imported), t(l, D::NewResponses));
@@ -432,11 +434,11 @@ fn import_section(page: &Page, model: &Model, l: Lang) -> Html {
     }
 }
 
-fn unit_label(results: &Results, unit: &str) -> String {
+fn unit_label(results: &Results, unit: &str, l: Lang) -> String {
     if unit == ALL_UNITS {
-        return unit.to_owned();
+        return t(l, D::Overall).to_owned();
     }
-    render::unit_name(&results.survey, unit)
+    render::unit_name_in(&results.survey, unit, l.tag())
 }
 
 fn suppression_text(l: Lang, unit: Option<&UnitScores>) -> &'static str {
@@ -486,7 +488,7 @@ fn results_section(
         html! {
             <tr data-testid="ranking-row" data-unit={entry.unit.clone()}>
                 <td class="num" data-testid="rank">{ entry.rank.map(|r| r.to_string()).unwrap_or_else(|| "–".to_owned()) }</td>
-                <th scope="row">{ unit_label(results, &entry.unit) }</th>
+                <th scope="row">{ unit_label(results, &entry.unit, l) }</th>
                 <td class="num">{ unit.map_or(0, |u| u.n_responses) }</td>
                 if entry.suppressed {
                     <td colspan="2" class="suppressed">{ suppression_text(l, unit) }</td>
@@ -509,7 +511,7 @@ fn results_section(
     let exclusion_rows = results.exclusion.iter().filter(|c| c.dimension.is_none()).map(|c| {
         html! {
             <tr>
-                <th scope="row">{ unit_label(results, &c.unit) }</th>
+                <th scope="row">{ unit_label(results, &c.unit, l) }</th>
                 <td class="num">{ number(c.before) }</td>
                 <td class="num">{ number(c.after) }</td>
                 <td class="num">{ delta(c.delta) }</td>
@@ -534,7 +536,13 @@ fn results_section(
         html! { <li data-testid="conflict"><code>{ &c.id }</code>{ format!(" · {}", c.hashes.len()) }</li> }
     });
     let alpha_rows = report.alpha.iter().map(|a| {
-        html! { <tr><th scope="row">{ &a.dimension }</th><td class="num">{ a.k }</td><td class="num">{ a.n }</td><td class="num">{ number(a.alpha) }</td></tr> }
+        let title = results
+            .survey
+            .indicators
+            .iter()
+            .find(|i| i.id == a.dimension)
+            .map_or_else(|| a.dimension.clone(), |i| i.title.get(l.tag(), &results.survey.languages).to_owned());
+        html! { <tr><th scope="row">{ title }</th><td class="num">{ a.k }</td><td class="num">{ a.n }</td><td class="num">{ number(a.alpha) }</td></tr> }
     });
     let export = |kind: &'static str| {
         let page = page.clone();
@@ -614,8 +622,9 @@ fn results_section(
             <h3>{ t(l, D::ExclusionChanges) }</h3>
             <table class="changes" data-testid="exclusion-changes">
                 <thead><tr><th>{ t(l, D::Unit) }</th>
-                    <th>{ if **exclude { t(l, D::WithFlagged) } else { t(l, D::WithoutFlagged) } }</th>
-                    <th>{ t(l, D::Index) }</th><th>{ t(l, D::Change) }</th></tr></thead>
+                    <th>{ format!("{} · {}", t(l, D::Index), if **exclude { t(l, D::WithFlagged) } else { t(l, D::WithoutFlagged) }) }</th>
+                    <th>{ format!("{} · {}", t(l, D::Index), if **exclude { t(l, D::WithoutFlagged) } else { t(l, D::WithFlagged) }) }</th>
+                    <th>{ t(l, D::Change) }</th></tr></thead>
                 <tbody>{ for exclusion_rows }</tbody>
             </table>
 

@@ -125,6 +125,7 @@ pub fn HomePage(props: &HomeProps) -> Html {
                     </table>
                 </section>
             }
+            <p class="meta"><a href="department/" data-testid="department-link">{ tr(lang, Msg::DepartmentLink) }</a></p>
         </div>
     }
 }

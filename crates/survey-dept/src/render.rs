@@ -22,11 +22,16 @@ pub fn overall_shown(report: &Report) -> bool {
 
 /// A unit's display name in the survey's first language: its declared name, else its id.
 pub fn unit_name(survey: &Survey, unit: &str) -> String {
+    unit_name_in(survey, unit, survey.default_language())
+}
+
+/// A unit's display name in `lang` (falling back through the survey's languages), else its id.
+pub fn unit_name_in(survey: &Survey, unit: &str, lang: &str) -> String {
     survey
         .units
         .iter()
         .find(|u| u.id == unit)
-        .map(|u| u.name.get(survey.default_language(), &survey.languages).to_owned())
+        .map(|u| u.name.get(lang, &survey.languages).to_owned())
         .unwrap_or_else(|| unit.to_owned())
 }
 
