@@ -45,13 +45,18 @@ struct Page {
     model: Rc<RefCell<Model>>,
     store: Rc<RefCell<Option<Rc<DeptStore>>>>,
     version: UseStateHandle<u32>,
+    counter: Rc<std::cell::Cell<u32>>,
     progress: UseStateHandle<Progress>,
     error: UseStateHandle<Option<String>>,
 }
 
 impl Page {
     fn changed(&self) {
-        self.version.set(self.version.wrapping_add(1));
+        // Counted in a shared cell, not read from the handle: a handle kept by an async task
+        // holds the value of the render it came from, and two tasks would set the same number.
+        let next = self.counter.get().wrapping_add(1);
+        self.counter.set(next);
+        self.version.set(next);
     }
 
     fn store(&self) -> Option<Rc<DeptStore>> {
@@ -75,8 +80,9 @@ impl Page {
                     }
                 };
                 page.add(kind, &name, &bytes).await;
+                // Only the progress (and the file list, read from the model) re-renders per file;
+                // the results are computed once, when the batch is done.
                 page.progress.set(Progress { done: idx + 1, total });
-                page.changed();
                 // Give the browser a turn to paint the progress bar between files.
                 yield_to_browser().await;
             }
@@ -209,6 +215,7 @@ pub fn DepartmentApp() -> Html {
         model: use_mut_ref(Model::default),
         store: use_mut_ref(|| None),
         version: use_state(|| 0u32),
+        counter: use_memo((), |_| std::cell::Cell::new(0u32)),
         progress: use_state(Progress::default),
         error: use_state(|| None),
     };
