@@ -1,0 +1,280 @@
+//! One evaluation round as a department receives it (tests/fixtures/department/, written by
+//! tests/department/make_fixtures.py): three enrolled tablets, an encrypted bundle, a
+//! re-export, a sequence gap, a conflict and a bundle from a tablet not on the roster. The
+//! `survey report` results must equal expected.json, which the independent Python reference
+//! tests/department/score_reference.py computed from docs/scoring.md and the bundle format:
+//! numbers to 1e-9, counts, ranks, suppression, missing sequence numbers, conflicts and the
+//! quarantined file exactly.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const FIXTURES: &str = "tests/fixtures/department";
+/// Absolute tolerance for numbers that are not integers on both sides (scores are 0-100).
+const TOLERANCE: f64 = 1e-9;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `survey report` from the repository root (so the file names it prints are the relative
+/// paths given), with no locale set.
+fn report(format: &str, inputs: &[String]) -> Vec<u8> {
+    let output = Command::new(env!("CARGO_BIN_EXE_survey"))
+        .current_dir(root())
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .arg("report")
+        .args(["--survey", "survey-schemas/party-building-satisfaction.json"])
+        .args(["--roster", &format!("{FIXTURES}/roster.json")])
+        .args(["--identity", &format!("{FIXTURES}/department-identity.txt")])
+        .args(inputs)
+        .args(["--format", format])
+        .output()
+        .expect("run survey report");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    output.stdout
+}
+
+fn json_report(inputs: &[String]) -> Value {
+    serde_json::from_slice(&report("json", inputs)).expect("json")
+}
+
+fn expected() -> Value {
+    let text = std::fs::read_to_string(root().join(FIXTURES).join("expected.json")).expect("expected.json");
+    serde_json::from_str(&text).expect("expected.json is JSON")
+}
+
+/// The bundle files of the fixture folder, sorted, as paths relative to the repository root.
+fn bundle_files() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root().join(FIXTURES))
+        .expect("fixture folder")
+        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".bundle.json") || name.ends_with(".bundle.json.age"))
+        .collect();
+    names.sort();
+    names.into_iter().map(|name| format!("{FIXTURES}/{name}")).collect()
+}
+
+/// Compares `actual` with `expected` recursively: the same object keys, the same array lengths,
+/// equal strings, booleans and nulls; integers (on both sides) exactly, other numbers to
+/// [`TOLERANCE`]. Differences are collected with their JSON path.
+fn compare(path: &str, expected: &Value, actual: &Value, out: &mut Vec<String>) {
+    match (expected, actual) {
+        (Value::Number(e), Value::Number(a)) => {
+            let both_integers = (e.is_u64() || e.is_i64()) && (a.is_u64() || a.is_i64());
+            let same = if both_integers {
+                e.as_i64() == a.as_i64() && e.as_u64() == a.as_u64()
+            } else {
+                let (e, a) = (e.as_f64().unwrap_or(f64::NAN), a.as_f64().unwrap_or(f64::NAN));
+                (e - a).abs() <= TOLERANCE
+            };
+            if !same {
+                out.push(format!("{path}: expected {e}, got {a}"));
+            }
+        }
+        (Value::Object(e), Value::Object(a)) => {
+            for key in e.keys().filter(|k| !a.contains_key(*k)) {
+                out.push(format!("{path}.{key}: missing in the output"));
+            }
+            for key in a.keys().filter(|k| !e.contains_key(*k)) {
+                out.push(format!("{path}.{key}: not in expected.json"));
+            }
+            for (key, ev) in e {
+                if let Some(av) = a.get(key) {
+                    compare(&format!("{path}.{key}"), ev, av, out);
+                }
+            }
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            if e.len() != a.len() {
+                out.push(format!("{path}: expected {} entries, got {}", e.len(), a.len()));
+            }
+            for (idx, (ev, av)) in e.iter().zip(a).enumerate() {
+                compare(&format!("{path}[{idx}]"), ev, av, out);
+            }
+        }
+        _ => {
+            if expected != actual {
+                out.push(format!("{path}: expected {expected}, got {actual}"));
+            }
+        }
+    }
+}
+
+fn assert_matches(what: &str, expected: &Value, actual: &Value) {
+    let mut differences = Vec::new();
+    compare(what, expected, actual, &mut differences);
+    assert!(differences.is_empty(), "{} difference(s):\n{}", differences.len(), differences.join("\n"));
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+#[test]
+fn json_report_matches_the_independent_reference() {
+    let expected = expected();
+    let actual = json_report(&[FIXTURES.to_owned()]);
+
+    assert_eq!(actual["survey"], expected["survey"], "survey id, version, fingerprint");
+    assert_eq!(actual["bundles"], expected["bundles"], "distinct bundles imported");
+
+    // Quarantined and refused files, by file name and code.
+    let codes = |value: &Value| -> Vec<(String, String)> {
+        value
+            .as_array()
+            .expect("not_imported is a list")
+            .iter()
+            .map(|f| {
+                (
+                    file_name(f["file"].as_str().unwrap_or_default()).to_owned(),
+                    f["code"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(codes(&actual["not_imported"]), codes(&expected["not_imported"]));
+    let quarantined: Vec<String> = codes(&actual["not_imported"])
+        .into_iter()
+        .filter(|(_, code)| code == "quarantined")
+        .map(|(file, _)| file)
+        .collect();
+    assert_eq!(serde_json::json!(quarantined), expected["quarantined"]);
+
+    // Per device: evaluator, highest sequence number, the sequence numbers not received.
+    assert_eq!(actual["devices"], expected["devices"]);
+    // The response sent in two versions, with both hashes; counted in neither.
+    assert_eq!(actual["conflicts"], expected["conflicts"]);
+    assert_matches("quality_flags", &expected["quality_flags"], &actual["quality_flags"]);
+    assert_eq!(actual["flag_counts"], expected["flag_counts"]);
+    assert_eq!(actual["flagged_excluded"], false, "the default report counts flagged responses");
+
+    // Spelled out, so that a failure reads as the story of the fixture.
+    let report = &actual["report"];
+    let want = &expected["report"];
+    assert_eq!(report["overall"]["n_responses"], want["overall"]["n_responses"]);
+    let units = |r: &Value| -> Vec<(Value, Value, Value, Value)> {
+        r["units"]
+            .as_array()
+            .expect("units")
+            .iter()
+            .map(|u| (u["unit"].clone(), u["n_responses"].clone(), u["suppressed"].clone(), u["reason"].clone()))
+            .collect()
+    };
+    assert_eq!(units(report), units(want), "units: n, suppressed, reason");
+    let ranks = |r: &Value| -> Vec<(Value, Value)> {
+        r["ranking"].as_array().expect("ranking").iter().map(|e| (e["unit"].clone(), e["rank"].clone())).collect()
+    };
+    assert_eq!(ranks(report), ranks(want), "ranking: order and ranks");
+
+    // And everything: overall, every unit's indicators and items, ranking indices, alpha.
+    assert_matches("report", want, report);
+}
+
+#[test]
+fn csv_report_has_a_bom_and_the_ranking_order() {
+    let expected = expected();
+    let text = String::from_utf8(report("csv", &[FIXTURES.to_owned()])).expect("utf-8");
+    assert!(text.starts_with('\u{feff}'), "BOM for spreadsheet programs");
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    assert_eq!(&header[..7], ["unit", "name", "rank", "n_responses", "index", "rate", "suppressed"]);
+    // A line for the whole evaluation, then one per ranking entry in ranking order.
+    let rows: Vec<Vec<&str>> = lines[2..].iter().map(|line| line.split(',').collect()).collect();
+    let ranking = expected["report"]["ranking"].as_array().expect("ranking");
+    assert_eq!(rows.len(), ranking.len(), "{text}");
+    let units = expected["report"]["units"].as_array().expect("units");
+    for (row, entry) in rows.iter().zip(ranking) {
+        assert_eq!(row.len(), header.len(), "no quoted fields expected: {row:?}");
+        assert_eq!(row[0], entry["unit"].as_str().unwrap());
+        assert_eq!(row[2], entry["rank"].as_u64().map(|r| r.to_string()).unwrap_or_default(), "{row:?}");
+        let unit = units.iter().find(|u| u["unit"] == entry["unit"]).expect("unit");
+        assert_eq!(row[3], unit["n_responses"].to_string());
+        match entry["index"].as_f64() {
+            Some(index) => assert!((row[4].parse::<f64>().expect("index") - index).abs() < 5e-5, "{row:?}"),
+            None => assert_eq!(row[4], "", "a suppressed unit shows no index"),
+        }
+        assert_eq!(row[6], entry["suppressed"].to_string());
+    }
+}
+
+#[test]
+fn files_in_reverse_order_give_the_same_json() {
+    let files = bundle_files();
+    assert_eq!(files.len(), 7, "{files:?}");
+    let forward = report("json", &files);
+    let mut reversed = files.clone();
+    reversed.reverse();
+    let backward = report("json", &reversed);
+    assert!(forward == backward, "the report depends on the order of the files");
+    // The folder (read in sorted order) names the files the same way: the same bytes again.
+    assert!(report("json", &[FIXTURES.to_owned()]) == forward);
+}
+
+/// Every response in the delivered bundles is one the field app would have let the evaluator
+/// finish: each answer fits its question, every relevant required question is answered, no
+/// answer has a problem (range, constraint), and only relevant questions are answered (no
+/// `svc_asked_result` unless `svc_asked` is yes). The scores above are only as meaningful as
+/// the answers behind them.
+#[test]
+fn every_fixture_response_is_one_the_app_could_have_finished() {
+    use survey_core::bundle::{verify, Roster};
+    use survey_core::response::check_answer;
+    use survey_core::{load_survey, Draft, Logic, Status};
+
+    let dir = root().join(FIXTURES);
+    let text = std::fs::read_to_string(root().join("survey-schemas/party-building-satisfaction.json")).expect("survey");
+    let survey = load_survey(&text).survey.expect("valid survey");
+    let logic = Logic::new(&survey);
+    let roster = Roster::parse(&std::fs::read(dir.join("roster.json")).expect("roster")).expect("roster/1");
+    let identities =
+        survey_dept::parse_identities(&std::fs::read_to_string(dir.join("department-identity.txt")).expect("identity"))
+            .expect("age identity");
+    let mut checked = 0;
+    for file in bundle_files() {
+        if file.ends_with("unknown-device.bundle.json") {
+            continue; // not on the roster: never opened
+        }
+        let bytes = std::fs::read(root().join(&file)).expect("bundle");
+        let plain = survey_dept::open_bundle(&bytes, &identities).expect("opens");
+        let bundle = verify(&plain, &roster).unwrap_or_else(|err| panic!("{file}: {err}"));
+        for response in &bundle.responses {
+            let at = format!("{file}: seq {}", response.seq);
+            for (qid, answer) in &response.answers {
+                let question = survey.question(qid).unwrap_or_else(|| panic!("{at}: unknown question {qid}"));
+                check_answer(question, &answer.value).unwrap_or_else(|err| panic!("{at}: {qid}: {err:?}"));
+            }
+            let draft = Draft {
+                id: response.id.clone(),
+                survey_id: response.survey_id.clone(),
+                survey_version: survey.version.clone(),
+                fingerprint: response.fingerprint.clone(),
+                unit: response.unit.clone(),
+                answers: response.answers.clone(),
+                started_at: response.started_at,
+                finished_at: Some(response.finished_at),
+                page: 0,
+                status: Status::Complete,
+                mode: response.mode,
+                lang: response.lang.clone(),
+                app_version: response.app_version.clone(),
+                seq: Some(response.seq),
+                exported_at: None,
+            };
+            let relevance = logic.evaluate_all(&draft.answers);
+            let missing: Vec<&str> =
+                draft.missing_required(&survey, &logic, &relevance).iter().map(|(_, q)| q.id.as_str()).collect();
+            assert!(missing.is_empty(), "{at}: required questions not answered: {missing:?}");
+            assert_eq!(draft.problems(&survey, &logic, &relevance), vec![], "{at}");
+            assert_eq!(draft.relevant_answers(&logic, &relevance), response.answers, "{at}: irrelevant answers");
+            let unit = response.unit.as_deref().unwrap_or_default();
+            assert!(survey.units.iter().any(|u| u.id == unit), "{at}: unit {unit} is not declared");
+            checked += 1;
+        }
+    }
+    // 13 + 14 (seq 12, 13 again) + 14 + 7 (again) + 12 + 5 responses in the six bundles.
+    assert_eq!(checked, 65);
+}

@@ -1,0 +1,223 @@
+// End-to-end tests of the department page: a folder of fixture bundles (plain and age-encrypted, a re-export, a
+// gap, a conflict, a device not on the roster) imported in Chromium, the ranking read from the page, and the page's
+// JSON export compared number for number with `survey report --format json` on the same files.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { collectErrors, firstPage, freshProfile, launch, removeProfile, requireDist } from './helpers.mjs';
+import { startServer } from './server.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../..');
+const FIXTURES = join(ROOT, 'tests/fixtures/department');
+const SURVEY_FILE = join(ROOT, 'survey-schemas/party-building-satisfaction.json');
+const CLI = join(ROOT, 'target/debug/survey');
+
+const bundleFiles = () =>
+  readdirSync(FIXTURES)
+    .filter((name) => name.endsWith('.bundle.json') || name.endsWith('.bundle.json.age'))
+    .sort()
+    .map((name) => join(FIXTURES, name));
+
+/** `survey report --format json` on the fixture folder. */
+function cliReport(extra = []) {
+  const args = ['report', '--survey', SURVEY_FILE, '--roster', join(FIXTURES, 'roster.json'), '--identity',
+    join(FIXTURES, 'department-identity.txt'), '--format', 'json', ...extra, FIXTURES];
+  return JSON.parse(execFileSync(CLI, args, { encoding: 'utf8' }));
+}
+
+/** Opens the department page on a fresh profile, runs `body`, fails on page errors, and cleans up. */
+async function withDepartment(body) {
+  const server = await startServer(requireDist());
+  const profile = freshProfile();
+  const browser = await launch({ userDataDir: profile, serviceWorkers: 'block', locale: 'zh-CN' });
+  const page = await firstPage(browser.context);
+  const errors = collectErrors(page);
+  const downloads = mkdtempSync(join(tmpdir(), 'survey-dept-'));
+  try {
+    await page.goto(`${server.url}department/`);
+    await page.waitForSelector('[data-testid=department][data-ready=true]');
+    await body(page, downloads);
+    assert.deepEqual(errors, [], 'the page reported errors');
+  } finally {
+    await browser.close();
+    await server.close();
+    removeProfile(profile);
+    rmSync(downloads, { recursive: true, force: true });
+  }
+}
+
+async function importDone(page, count) {
+  await page.waitForFunction(
+    (n) => !document.querySelector('[data-testid=import-progress]') && document.querySelectorAll('[data-testid=file-outcome]').length >= n,
+    count,
+  );
+}
+
+/** The ranking table as [{unit, rank, index}] (index as shown, or null when suppressed). */
+async function ranking(page) {
+  return page.$$eval('[data-testid=ranking-row]', (rows) =>
+    rows.map((row) => ({
+      unit: row.dataset.unit,
+      rank: row.querySelector('[data-testid=rank]').textContent.trim(),
+      index: row.querySelector('[data-testid=index]')?.textContent.trim() ?? null,
+    })),
+  );
+}
+
+async function download(page, testid, downloads) {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
+  const path = join(downloads, file.suggestedFilename());
+  await file.saveAs(path);
+  return { name: file.suggestedFilename(), path };
+}
+
+/** The parts of the JSON report that depend only on the files' contents (not on their paths). */
+function comparable(report) {
+  return {
+    survey: report.survey,
+    bundles: report.bundles,
+    report: report.report,
+    devices: report.devices,
+    conflicts: report.conflicts,
+    quality_flags: report.quality_flags,
+    flag_counts: report.flag_counts,
+    flagged_excluded: report.flagged_excluded,
+    exclusion_changes: report.exclusion_changes,
+    not_imported: report.not_imported.map((f) => f.code).sort(),
+  };
+}
+
+test('a folder of bundles imported in the browser gives the same verified, ranked numbers as `survey report`', async () => {
+  const files = bundleFiles();
+  assert.ok(files.length >= 5, `fixture bundles in ${FIXTURES}`);
+  const expected = cliReport();
+  const ranked = expected.report.ranking;
+  assert.ok(ranked.filter((r) => r.rank !== null).length >= 3, 'the fixture ranks several units');
+
+  await withDepartment(async (page, downloads) => {
+    await page.setInputFiles('[data-testid=load-roster]', join(FIXTURES, 'roster.json'));
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid=roster-status]').textContent));
+    // The identity is pasted, the way it is often handed over.
+    await page.fill('[data-testid=identity-text]', readFileSync(join(FIXTURES, 'department-identity.txt'), 'utf8'));
+    await page.click('[data-testid=identity-save]');
+    await page.waitForSelector('[data-testid=identity-status] code');
+
+    // The whole folder, as a person picks it (only the bundle files in it are taken).
+    await page.setInputFiles('[data-testid=load-folder]', FIXTURES);
+    await importDone(page, files.length);
+
+    // The ranking on the page is the CLI's, rank for rank and index for index.
+    const shown = await ranking(page);
+    assert.deepEqual(
+      shown,
+      ranked.map((r) => ({
+        unit: r.unit,
+        rank: r.rank === null ? '–' : String(r.rank),
+        index: r.suppressed || r.index === null ? null : r.index.toFixed(2),
+      })),
+    );
+    const quarantined = await page.locator('[data-testid=quarantined]').allTextContents();
+    const expectedQuarantine = expected.not_imported.filter((f) => f.code === 'quarantined');
+    assert.equal(quarantined.length, expectedQuarantine.length);
+    assert.ok(quarantined.length >= 1, 'the unknown device is quarantined');
+    const missing = expected.devices.filter((d) => d.missing.length > 0).length;
+    assert.equal(await page.locator('[data-testid=missing]').count(), missing);
+    assert.ok(missing >= 1, 'the fixture has a gap');
+    assert.equal(await page.locator('[data-testid=conflict]').count(), expected.conflicts.length);
+    assert.ok(expected.conflicts.length >= 1, 'the fixture has a conflict');
+    assert.equal(await page.locator('[data-testid=ranking-chart] svg').count(), 1);
+    assert.equal(await page.locator('[data-testid=heat-map] svg').count(), 1);
+
+    // The page's JSON export is the CLI's report.
+    const json = await download(page, 'export-json', downloads);
+    assert.match(json.name, /^party-building-satisfaction-.*-report\.json$/);
+    assert.deepEqual(comparable(JSON.parse(readFileSync(json.path, 'utf8'))), comparable(expected));
+
+    // Importing the same folder again changes nothing.
+    await page.setInputFiles('[data-testid=load-folder]', FIXTURES);
+    await importDone(page, 2 * files.length);
+    assert.deepEqual(await ranking(page), shown);
+    const again = await download(page, 'export-json', downloads);
+    assert.deepEqual(comparable(JSON.parse(readFileSync(again.path, 'utf8'))), comparable(expected));
+
+    // Excluding flagged responses: the CLI's --exclude-flagged numbers, and the change table is shown.
+    await page.check('[data-testid=exclude-flagged]');
+    const excluded = cliReport(['--exclude-flagged']);
+    const excludedJson = await download(page, 'export-json', downloads);
+    assert.deepEqual(comparable(JSON.parse(readFileSync(excludedJson.path, 'utf8'))), comparable(excluded));
+    assert.ok((await page.locator('[data-testid=exclusion-changes] tbody tr').count()) >= 2);
+    await page.uncheck('[data-testid=exclude-flagged]');
+
+    // Summary CSV with a BOM; the raw export asks first and then has a row per counted response.
+    const csv = readFileSync((await download(page, 'export-csv', downloads)).path, 'utf8');
+    assert.ok(csv.startsWith('\ufeffunit,name,rank'), csv.slice(0, 40));
+    page.once('dialog', (dialog) => dialog.accept());
+    const raw = readFileSync((await download(page, 'export-raw', downloads)).path, 'utf8');
+    assert.ok(raw.startsWith('\ufeffresponse_id,'));
+    assert.equal(raw.trim().split('\n').length, expected.report.overall.n_responses + 1);
+    const xlsx = readFileSync((await download(page, 'export-xlsx', downloads)).path);
+    assert.equal(xlsx.subarray(0, 2).toString('latin1'), 'PK', 'an XLSX file is a zip');
+
+    // Kept in the browser: a reload shows the same ranking without importing again.
+    await page.reload();
+    await page.waitForSelector('[data-testid=department][data-ready=true]');
+    await page.waitForSelector('[data-testid=ranking-row]');
+    assert.deepEqual(await ranking(page), shown);
+
+    // The print layout keeps the results and drops the controls.
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('[data-testid=exports]').isVisible(), false);
+    assert.equal(await page.locator('[data-testid=ranking]').isVisible(), true);
+    await page.emulateMedia({ media: 'screen' });
+
+    // Both languages.
+    assert.match(await page.locator('h2#import-title').textContent(), /导入结果包/);
+    await page.click('[data-testid=lang-switch]');
+    assert.match(await page.locator('h2#import-title').textContent(), /Import bundles/);
+  });
+});
+
+test('a previous round loaded from its JSON export shows the change per unit', async () => {
+  const current = cliReport();
+  await withDepartment(async (page, downloads) => {
+    await page.setInputFiles('[data-testid=load-roster]', join(FIXTURES, 'roster.json'));
+    await page.setInputFiles('[data-testid=load-identity]', join(FIXTURES, 'department-identity.txt'));
+    await page.waitForSelector('[data-testid=identity-status] code');
+    await page.setInputFiles('[data-testid=load-bundles]', bundleFiles());
+    await importDone(page, bundleFiles().length);
+    // This round's export, loaded back as "the previous round": every published unit changed by +0.00.
+    const json = await download(page, 'export-json', downloads);
+    await page.setInputFiles('[data-testid=load-previous]', json.path);
+    await page.waitForSelector('[data-testid=previous-status]');
+    const changes = await page.$$eval('[data-testid=ranking-row]', (rows) =>
+      rows.map((row) => row.lastElementChild.textContent.trim()),
+    );
+    const published = current.report.ranking.filter((r) => !r.suppressed).length;
+    assert.equal(changes.filter((c) => c === '+0.00').length, published);
+    // And the CLI reads the same file as a previous round.
+    const out = execFileSync(CLI, ['report', '--survey', SURVEY_FILE, '--roster', join(FIXTURES, 'roster.json'),
+      '--identity', join(FIXTURES, 'department-identity.txt'), '--previous', json.path, FIXTURES], { encoding: 'utf8' });
+    assert.match(out, /change since the previous round/);
+  });
+});
+
+test('a bad roster is refused with its reason and nothing is imported without one', async () => {
+  await withDepartment(async (page) => {
+    await page.setInputFiles('[data-testid=load-bundles]', bundleFiles().slice(0, 1));
+    await importDone(page, 1);
+    assert.match(await page.locator('[data-testid=file-outcome]').first().textContent(), /no_roster/);
+    await page.setInputFiles('[data-testid=load-roster]', {
+      name: 'roster.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"format": "survey-kit-roster/9", "devices": []}'),
+    });
+    await page.waitForSelector('[data-testid=input-problems]');
+    assert.match(await page.locator('[data-testid=input-problems]').textContent(), /roster\.json: .*format/);
+  });
+});
