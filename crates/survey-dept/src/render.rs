@@ -334,7 +334,13 @@ pub fn json(department: &Department, analysis: &Analysis<'_>, previous: Option<&
             }
             Outcome::Refused { code, message } => Some(json!({"file": f.file, "code": code, "message": message})),
         })
-        .collect();
+        // A file offered twice (the same folder imported again) is listed once.
+        .fold(Vec::new(), |mut seen: Vec<serde_json::Value>, entry| {
+            if !seen.contains(&entry) {
+                seen.push(entry);
+            }
+            seen
+        });
     let devices: Vec<_> = analysis
         .import
         .devices()
