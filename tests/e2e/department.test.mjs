@@ -17,6 +17,7 @@ const ROOT = resolve(HERE, '../..');
 const FIXTURES = join(ROOT, 'tests/fixtures/department');
 const SURVEY_FILE = join(ROOT, 'survey-schemas/party-building-satisfaction.json');
 const CLI = join(ROOT, 'target/debug/survey');
+const AXE = join(ROOT, 'tests/node_modules/axe-core/axe.min.js');
 
 const bundleFiles = () =>
   readdirSync(FIXTURES)
@@ -133,6 +134,15 @@ test('a folder of bundles imported in the browser gives the same verified, ranke
     assert.ok(expected.conflicts.length >= 1, 'the fixture has a conflict');
     assert.equal(await page.locator('[data-testid=ranking-chart] svg').count(), 1);
     assert.equal(await page.locator('[data-testid=heat-map] svg').count(), 1);
+
+    // No serious or critical accessibility problem on the filled page (axe-core).
+    await page.evaluate(readFileSync(AXE, 'utf8'));
+    const violations = await page.evaluate(async () =>
+      (await globalThis.axe.run(document, { resultTypes: ['violations'] })).violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`),
+    );
+    assert.deepEqual(violations, []);
 
     // The page's JSON export is the CLI's report.
     const json = await download(page, 'export-json', downloads);

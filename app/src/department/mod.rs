@@ -276,13 +276,14 @@ pub fn DepartmentApp() -> Html {
     html! {
         <>
             <header class="topbar no-print">
-                <span class="home">{ t(l, D::Title) }</span>
+                <span class="home">{ crate::i18n::tr(l, crate::i18n::Msg::AppTitle) }</span>
                 <div class="topbar-actions">
                     <a class="link light" href="../">{ t(l, D::FieldApp) }</a>
                     <button class="lang" data-testid="lang-switch" onclick={switch_lang} lang={l.other().tag()}>{ l.other().name() }</button>
                 </div>
             </header>
             <main class="department" data-testid="department" data-ready={loaded.to_string()}>
+                <h1>{ t(l, D::Title) }</h1>
                 if let Some(err) = &*page.error {
                     <p class="problem" role="alert">{ t(l, D::StorageFailed) }{ err }</p>
                 }
@@ -509,12 +510,6 @@ fn results_section(
             </tr>
         }
     });
-    let dims: Vec<(String, String)> = results
-        .survey
-        .indicators
-        .iter()
-        .map(|i| (i.id.clone(), i.title.get(l.tag(), &results.survey.languages).to_owned()))
-        .collect();
     let exclusion_rows = results.exclusion.iter().filter(|c| c.dimension.is_none()).map(|c| {
         html! {
             <tr>
@@ -624,7 +619,6 @@ fn results_section(
 
             <h3>{ t(l, D::HeatMap) }</h3>
             <figure class="chart" data-testid="heat-map">{ svg(&results.heat_map_svg) }</figure>
-            <p class="meta">{ for dims.iter().map(|(id, title)| html! { <span class="dim-key">{ format!("{id}: {title}  ") }</span> }) }</p>
 
             <h3>{ t(l, D::ExclusionChanges) }</h3>
             <table class="changes" data-testid="exclusion-changes">
@@ -650,7 +644,7 @@ fn results_section(
             if results.conflicts.is_empty() { <p>{ t(l, D::NoConflicts) }</p> } else { <ul>{ for conflicts }</ul> }
 
             <h3>{ t(l, D::Reliability) }</h3>
-            <table class="alpha"><thead><tr><th></th><th>{ "k" }</th><th>{ "n" }</th><th>{ t(l, D::Alpha) }</th></tr></thead>
+            <table class="alpha"><thead><tr><th>{ t(l, D::Dimension) }</th><th>{ "k" }</th><th>{ "n" }</th><th>{ t(l, D::Alpha) }</th></tr></thead>
                 <tbody>{ for alpha_rows }</tbody></table>
 
             <details class="distributions">

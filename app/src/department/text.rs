@@ -83,6 +83,7 @@ pub enum D {
     SeqHigh,
     StorageFailed,
     Code,
+    Dimension,
 }
 
 /// The text of `msg` in `lang`.
@@ -180,6 +181,7 @@ pub fn t(lang: Lang, msg: D) -> &'static str {
         SeqHigh => ("最高序号", "highest seq"),
         StorageFailed => ("无法保存到本浏览器：", "Could not keep this in the browser: "),
         Code => ("原因", "Reason"),
+        Dimension => ("维度", "Dimension"),
     };
     match lang {
         Lang::Zh => zh,
