@@ -844,7 +844,7 @@ fn ink_on((r, g, b): (u8, u8, u8)) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::response::{Answer, Mode};
+    use crate::response::Answer;
     use crate::score::{score, RankEntry};
     use crate::validate::load_survey;
 
@@ -894,32 +894,7 @@ mod tests {
     }
 
     fn response(unit: &str, q1: Option<i64>, q2: Option<i64>, rows: &[(&str, i64)]) -> ExportedResponse {
-        let answer = |value| Answer { value, at: 0, changes: 0 };
-        let mut answers = BTreeMap::new();
-        if let Some(v) = q1 {
-            answers.insert("q1".to_owned(), answer(AnswerValue::Number(v)));
-        }
-        if let Some(v) = q2 {
-            answers.insert("q2".to_owned(), answer(AnswerValue::Number(v)));
-        }
-        if !rows.is_empty() {
-            let rows = rows.iter().map(|(row, v)| ((*row).to_owned(), *v)).collect();
-            answers.insert("m".to_owned(), answer(AnswerValue::Rows(rows)));
-        }
-        ExportedResponse {
-            id: String::new(),
-            survey_id: "t".into(),
-            fingerprint: String::new(),
-            unit: Some(unit.to_owned()),
-            device: String::new(),
-            seq: 0,
-            answers,
-            started_at: 0,
-            finished_at: 0,
-            mode: Mode::Interview,
-            lang: "en".into(),
-            app_version: String::new(),
-        }
+        crate::test_support::response(Some(unit), q1, q2, rows)
     }
 
     /// - u2: q1 = 5 (d1 100), m.r1 = 4 (d2 75) → index 87.5, rank 1.

@@ -19,6 +19,9 @@ pub mod score;
 pub mod text;
 pub mod validate;
 
+#[cfg(test)]
+mod test_support;
+
 pub use canonical::{fingerprint, short_fingerprint};
 pub use definition::{Question, QuestionKind, Section, Survey};
 pub use logic::{Logic, Relevance};

@@ -562,7 +562,7 @@ fn cronbach_alpha(rows: &[Vec<f64>], use_cols: &[usize]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::response::{Answer, Mode};
+    use crate::response::Answer;
     use crate::validate::load_survey;
     use proptest::prelude::*;
 
@@ -601,34 +601,8 @@ mod tests {
         loaded.survey.expect("valid survey")
     }
 
-    /// A response; `None` leaves a question unanswered, a matrix gets only the rows given.
     fn response(unit: Option<&str>, q1: Option<i64>, q2: Option<i64>, rows: &[(&str, i64)]) -> ExportedResponse {
-        let answer = |value| Answer { value, at: 0, changes: 0 };
-        let mut answers = BTreeMap::new();
-        if let Some(v) = q1 {
-            answers.insert("q1".to_owned(), answer(AnswerValue::Number(v)));
-        }
-        if let Some(v) = q2 {
-            answers.insert("q2".to_owned(), answer(AnswerValue::Number(v)));
-        }
-        if !rows.is_empty() {
-            let rows = rows.iter().map(|(row, v)| ((*row).to_owned(), *v)).collect();
-            answers.insert("m".to_owned(), answer(AnswerValue::Rows(rows)));
-        }
-        ExportedResponse {
-            id: String::new(),
-            survey_id: "t".into(),
-            fingerprint: String::new(),
-            unit: unit.map(str::to_owned),
-            device: String::new(),
-            seq: 0,
-            answers,
-            started_at: 0,
-            finished_at: 0,
-            mode: Mode::Interview,
-            lang: "en".into(),
-            app_version: String::new(),
-        }
+        crate::test_support::response(unit, q1, q2, rows)
     }
 
     fn close(actual: Option<f64>, expected: f64) -> bool {
