@@ -217,9 +217,19 @@ test('a previous round loaded from its JSON export shows the change per unit', a
   });
 });
 
-test('a bad roster is refused with its reason and nothing is imported without one', async () => {
+test('a dropped bundle without a roster is refused, and a bad roster is refused with its reason', async () => {
   await withDepartment(async (page) => {
-    await page.setInputFiles('[data-testid=load-bundles]', bundleFiles().slice(0, 1));
+    // Dropped on the drop zone (a drop made in the page carries files, not folder entries).
+    const first = bundleFiles()[0];
+    const content = readFileSync(first).toString('base64');
+    await page.evaluate(([name, b64]) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], name, { type: 'application/json' }));
+      const zone = document.querySelector('[data-testid=bundle-drop]');
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, [first.split('/').pop(), content]);
     await importDone(page, 1);
     assert.match(await page.locator('[data-testid=file-outcome]').first().textContent(), /no_roster/);
     await page.setInputFiles('[data-testid=load-roster]', {

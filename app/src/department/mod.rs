@@ -161,6 +161,53 @@ fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     (0..list.length()).filter_map(|idx| list.get(idx)).collect()
 }
 
+/// What a drop brought: the dropped entries (files and folders), read synchronously because a
+/// drop's items are only readable during the event; `None` when the browser gives no entries, and
+/// then the drop's plain file list is used.
+fn dropped_entries(data: &web_sys::DataTransfer) -> Option<Vec<web_sys::FileSystemEntry>> {
+    let items = data.items();
+    let entries: Vec<web_sys::FileSystemEntry> = (0..items.length())
+        .filter_map(|idx| items.get(idx))
+        .filter_map(|item| item.webkit_get_as_entry().ok().flatten())
+        .collect();
+    entries.iter().any(|entry| entry.is_directory()).then_some(entries)
+}
+
+/// The files under dropped entries: dropped files as they are, dropped folders searched at every
+/// depth for bundle files (a folder of an evaluator's exports often holds other files too).
+async fn files_under(entries: Vec<web_sys::FileSystemEntry>) -> Vec<web_sys::File> {
+    use wasm_bindgen::JsCast;
+    let mut files = Vec::new();
+    let mut pending: Vec<(web_sys::FileSystemEntry, bool)> = entries.into_iter().map(|e| (e, true)).collect();
+    while let Some((entry, top)) = pending.pop() {
+        if entry.is_directory() {
+            let reader = entry.unchecked_into::<web_sys::FileSystemDirectoryEntry>().create_reader();
+            // readEntries hands out a folder in batches; an empty batch ends it.
+            loop {
+                let batch = js_sys::Promise::new(&mut |resolve, reject| {
+                    let _ = reader.read_entries_with_callback_and_callback(&resolve, &reject);
+                });
+                let Ok(batch) = JsFuture::from(batch).await else { break };
+                let batch = js_sys::Array::from(&batch);
+                if batch.length() == 0 {
+                    break;
+                }
+                pending.extend(batch.iter().map(|e| (e.unchecked_into::<web_sys::FileSystemEntry>(), false)));
+            }
+        } else if top || is_bundle_name(&entry.name()) {
+            let file_entry = entry.unchecked_into::<web_sys::FileSystemFileEntry>();
+            let file = js_sys::Promise::new(&mut |resolve, reject| {
+                file_entry.file_with_callback_and_callback(&resolve, &reject)
+            });
+            if let Ok(file) = JsFuture::from(file).await {
+                files.push(file.unchecked_into::<web_sys::File>());
+            }
+        }
+    }
+    files.sort_by_key(|file| file.name());
+    files
+}
+
 fn is_bundle_name(name: &str) -> bool {
     name.ends_with(".bundle.json") || name.ends_with(".bundle.json.age")
 }
@@ -371,7 +418,14 @@ fn import_section(page: &Page, model: &Model, l: Lang) -> Html {
         let page = page.clone();
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
-            page.load(Kind::Bundle, files_of(e.data_transfer().and_then(|dt| dt.files())));
+            let Some(data) = e.data_transfer() else { return };
+            match dropped_entries(&data) {
+                None => page.load(Kind::Bundle, files_of(data.files())),
+                Some(entries) => {
+                    let page = page.clone();
+                    spawn_local(async move { page.load(Kind::Bundle, files_under(entries).await) });
+                }
+            }
         })
     };
     let rows = model.dept.files().iter().rev().map(|file| {

@@ -113,8 +113,8 @@ pub fn t(lang: Lang, msg: D) -> &'static str {
         ChooseFiles => ("选择文件", "Choose files"),
         ChooseFolder => ("选择文件夹", "Choose a folder"),
         DropHint => (
-            "可将多个 .bundle.json 或 .bundle.json.age 文件拖放到这里。",
-            "Or drop .bundle.json and .bundle.json.age files here.",
+            "也可将 .bundle.json、.bundle.json.age 文件或整个文件夹拖放到这里。",
+            "Or drop .bundle.json and .bundle.json.age files, or whole folders, here.",
         ),
         Importing => ("正在导入", "Importing"),
         FilesDone => ("个文件已处理", "files processed"),
