@@ -1,7 +1,11 @@
 //! Department import throughput: verify + deduplicate + score 100,000 responses of 20 answers
 //! in signed bundles of 1,000, against serde_json parsing the same bytes alone
 //! (`cargo bench -p survey-core --features verify --bench import`; `IMPORT_BENCH_RESPONSES`
-//! changes the count).
+//! changes the count). With `IMPORT_BENCH_WRITE=DIR`, the generated bundles
+//! (`DIR/bench-NNNN.bundle.json`), the survey (`DIR/survey.json`) and the roster
+//! (`DIR/roster.json`) are written first, so that the same data can be imported elsewhere:
+//! `survey report --survey DIR/survey.json --roster DIR/roster.json DIR --format json`, or the
+//! department page in a browser.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -91,6 +95,9 @@ fn benches(c: &mut Criterion) {
     }
     let total: usize = files.iter().map(Vec::len).sum();
     eprintln!("{n} responses in {} bundles, {:.1} MB", files.len(), total as f64 / 1e6);
+    if let Some(dir) = std::env::var_os("IMPORT_BENCH_WRITE") {
+        write_data(std::path::Path::new(&dir), &files, &text, &roster);
+    }
 
     let mut group = c.benchmark_group("import");
     group.sample_size(10);
@@ -113,17 +120,41 @@ fn benches(c: &mut Criterion) {
             }
         })
     });
+    group.bench_function("verify only", |b| {
+        b.iter(|| {
+            for file in &files {
+                black_box(bundle::verify(black_box(file), &roster).expect("valid"));
+            }
+        })
+    });
     group.bench_function("verify + dedupe + score", |b| {
         b.iter(|| {
             let mut import = Import::default();
             for file in &files {
                 let verified = bundle::verify(black_box(file), &roster).expect("valid");
-                import.add(&verified);
+                import.add_owned(verified);
             }
-            score(&survey, &import.responses())
+            score(&survey, &import.into_responses())
         })
     });
     group.finish();
+}
+
+/// Writes the bench data where the CLI and the browser can import it.
+fn write_data(dir: &std::path::Path, files: &[Vec<u8>], survey: &str, roster: &Roster) {
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap_or_else(|err| panic!("cannot write {}: {err}", path.display()));
+    };
+    std::fs::create_dir_all(dir).unwrap_or_else(|err| panic!("cannot create {}: {err}", dir.display()));
+    for (idx, file) in files.iter().enumerate() {
+        write(&format!("bench-{idx:04}.bundle.json"), file);
+    }
+    write("survey.json", survey.as_bytes());
+    let roster = serde_json::to_vec_pretty(roster).expect("roster JSON");
+    assert!(Roster::parse(&roster).is_ok(), "the roster written must read back");
+    write("roster.json", &roster);
+    eprintln!("wrote {} bundles, survey.json and roster.json to {}", files.len(), dir.display());
 }
 
 criterion_group!(import_benches, benches);

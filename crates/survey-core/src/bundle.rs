@@ -358,58 +358,201 @@ fn strict_base64(text: &str, field: &'static str) -> Result<Vec<u8>, BundleError
 /// keyid is its hash, the roster, the Ed25519 signature over the exact payload bytes, and only
 /// then the payload: format version, each response's hash, duplicates and sequence numbers.
 /// Never panics, whatever the bytes.
+///
+/// The usual bundle (canonical envelope, a payload of the expected shape) takes a fast path:
+/// the envelope and payload are read once into typed values, and each response's canonical
+/// JSON is written from its typed value. That path only ever accepts: anything it cannot prove
+/// to be read exactly as the general path reads it, and every fault, is left to the general
+/// path (`verify_general`), which therefore decides every error and its order.
 #[cfg(feature = "verify")]
 pub fn verify(bytes: &[u8], roster: &Roster) -> Result<VerifiedBundle, BundleError> {
-    use ed25519_dalek::{Signature, VerifyingKey};
-    use std::collections::BTreeSet;
+    verify_with(bytes, roster, true)
+}
 
-    let value: Value = serde_json::from_slice(bytes).map_err(|err| BundleError::Malformed(err.to_string()))?;
-    let envelope = Envelope::deserialize(&value).map_err(|err| BundleError::Malformed(err.to_string()))?;
-    // The usual envelope holds only base64, hex and the payload type, none of which JSON
-    // escapes, so its canonical form can be written directly; only another envelope needs the
-    // general (slower, for a payload of hundreds of megabytes) canonicalizer to decide.
-    if expected_envelope(&envelope) != bytes && canonical_json(&value) != bytes {
-        return Err(BundleError::NotCanonical);
-    }
-    drop(value);
+/// [`verify`] without the fast path: the reference the fast path must agree with.
+#[cfg(all(test, feature = "verify"))]
+fn verify_general(bytes: &[u8], roster: &Roster) -> Result<VerifiedBundle, BundleError> {
+    verify_with(bytes, roster, false)
+}
+
+#[cfg(feature = "verify")]
+fn verify_with(bytes: &[u8], roster: &Roster, fast: bool) -> Result<VerifiedBundle, BundleError> {
+    use ed25519_dalek::{Signature, VerifyingKey};
+    use std::borrow::Cow;
+
+    let envelope = match fast.then(|| fast::envelope(bytes)).flatten() {
+        Some(envelope) => envelope,
+        None => general_envelope(bytes)?,
+    };
     if envelope.payload_type != PAYLOAD_TYPE {
-        return Err(BundleError::UnsupportedPayloadType(envelope.payload_type));
+        return Err(BundleError::UnsupportedPayloadType(envelope.payload_type.into_owned()));
     }
-    let payload = strict_base64(&envelope.payload, "payload")?;
+    // The payload is decoded straight after its PAE header, so that the bytes the signature
+    // covers need not be copied: `signed` is `PAE(payloadType, payload)`.
+    let (signed, header_len) = pae_of_base64(&envelope.payload)?;
+    let payload = &signed[header_len..];
     let [signature] = envelope.signatures.as_slice() else {
         return Err(BundleError::SignatureCount(envelope.signatures.len()));
     };
     let signature_bytes = strict_base64(&signature.sig, "sig")?;
 
     // The device key is read from the payload before the signature is checked, only to find
-    // which key to check it with; nothing else of the payload is trusted before that.
-    #[derive(Deserialize)]
-    struct KeyOnly {
-        device: KeyOnlyDevice,
-    }
-    #[derive(Deserialize)]
-    struct KeyOnlyDevice {
-        key: String,
-    }
-    let key_only: KeyOnly =
-        serde_json::from_slice(&payload).map_err(|err| BundleError::PayloadMalformed(err.to_string()))?;
-    let key = STANDARD.decode(&key_only.device.key).map_err(|_| BundleError::BadKey)?;
+    // which key to check it with; nothing else of the payload is trusted before that. The fast
+    // path reads the whole payload here (when it has the expected shape, its `device.key` is
+    // the one read below) but uses nothing of it until the signature has verified.
+    let parsed = if fast { fast::payload(payload) } else { None };
+    let device_key: Cow<'_, str> = match &parsed {
+        Some(parsed) => Cow::Borrowed(parsed.device_key()),
+        None => {
+            #[derive(Deserialize)]
+            struct KeyOnly {
+                device: KeyOnlyDevice,
+            }
+            #[derive(Deserialize)]
+            struct KeyOnlyDevice {
+                key: String,
+            }
+            let key_only: KeyOnly =
+                serde_json::from_slice(payload).map_err(|err| BundleError::PayloadMalformed(err.to_string()))?;
+            Cow::Owned(key_only.device.key)
+        }
+    };
+    let key = STANDARD.decode(device_key.as_bytes()).map_err(|_| BundleError::BadKey)?;
     let key: [u8; 32] = key.try_into().map_err(|_| BundleError::BadKey)?;
     let device_keyid = keyid(&key);
     if signature.keyid != device_keyid {
         return Err(BundleError::KeyidMismatch);
     }
-    let enrolled = roster.device(&device_keyid).filter(|d| d.key == key_only.device.key);
+    let enrolled = roster.device(&device_keyid).filter(|d| d.key == device_key);
     let Some(enrolled) = enrolled else {
         return Err(BundleError::UnknownKey(device_keyid));
     };
     let verifying_key = VerifyingKey::from_bytes(&key).map_err(|_| BundleError::BadKey)?;
     let signature = Signature::from_slice(&signature_bytes).map_err(|_| BundleError::BadSignature)?;
-    verifying_key.verify_strict(&pae(PAYLOAD_TYPE, &payload), &signature).map_err(|_| BundleError::BadSignature)?;
+    verifying_key.verify_strict(&signed, &signature).map_err(|_| BundleError::BadSignature)?;
 
     // Signed content from here on.
+    if let Some(verified) = parsed.and_then(|parsed| parsed.finish(payload, &device_keyid, enrolled)) {
+        return Ok(verified);
+    }
+    general_payload(payload, device_keyid, enrolled)
+}
+
+/// `PAE(PAYLOAD_TYPE, payload)` for the payload given in strict base64, and where the payload
+/// starts in it.
+#[cfg(feature = "verify")]
+fn pae_of_base64(payload: &str) -> Result<(Vec<u8>, usize), BundleError> {
+    // The length strict, padded base64 decodes to; anything else fails to decode below.
+    let padding = payload.bytes().rev().take(2).filter(|&b| b == b'=').count();
+    let len = (payload.len() / 4 * 3).saturating_sub(padding);
+    let mut signed = format!("DSSEv1 {} {} {len} ", PAYLOAD_TYPE.len(), PAYLOAD_TYPE).into_bytes();
+    let header_len = signed.len();
+    signed.reserve_exact(len + 3);
+    STANDARD.decode_vec(payload, &mut signed).map_err(|_| BundleError::BadBase64("payload"))?;
+    if signed.len() - header_len != len {
+        // Not the length written in the header (never, for strict base64): write it again.
+        let decoded = signed.split_off(header_len);
+        let signed = pae(PAYLOAD_TYPE, &decoded);
+        let header_len = signed.len() - decoded.len();
+        return Ok((signed, header_len));
+    }
+    Ok((signed, header_len))
+}
+
+/// The envelope with its strings borrowed from the file where it can.
+#[cfg(feature = "verify")]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvelopeRef<'a> {
+    #[serde(rename = "payloadType", borrow)]
+    payload_type: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    payload: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    signatures: Vec<SignatureRef<'a>>,
+}
+
+#[cfg(feature = "verify")]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignatureRef<'a> {
+    #[serde(borrow)]
+    keyid: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    sig: std::borrow::Cow<'a, str>,
+}
+
+/// Steps 1 and 2 for any file: parse it as JSON, read the envelope, check its canonical form.
+#[cfg(feature = "verify")]
+fn general_envelope(bytes: &[u8]) -> Result<EnvelopeRef<'static>, BundleError> {
+    use std::borrow::Cow;
+    let value: Value = serde_json::from_slice(bytes).map_err(|err| BundleError::Malformed(err.to_string()))?;
+    let envelope = Envelope::deserialize(&value).map_err(|err| BundleError::Malformed(err.to_string()))?;
+    let envelope = EnvelopeRef {
+        payload_type: Cow::Owned(envelope.payload_type),
+        payload: Cow::Owned(envelope.payload),
+        signatures: envelope
+            .signatures
+            .into_iter()
+            .map(|s| SignatureRef { keyid: Cow::Owned(s.keyid), sig: Cow::Owned(s.sig) })
+            .collect(),
+    };
+    // The usual envelope holds only base64, hex and the payload type, none of which JSON
+    // escapes, so its canonical form can be checked directly; only another envelope needs the
+    // general (slower, for a payload of hundreds of megabytes) canonicalizer to decide.
+    if !is_plain_canonical_envelope(&envelope, bytes) && canonical_json(&value) != bytes {
+        return Err(BundleError::NotCanonical);
+    }
+    Ok(envelope)
+}
+
+/// Whether `bytes` are exactly the canonical JSON of `envelope`, for an envelope whose strings
+/// need no escaping (false for any other: the caller then decides with the canonicalizer).
+#[cfg(feature = "verify")]
+fn is_plain_canonical_envelope(envelope: &EnvelopeRef<'_>, bytes: &[u8]) -> bool {
+    let plain = |s: &str| s.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');
+    let [signature] = envelope.signatures.as_slice() else { return false };
+    let fields = [&envelope.payload, &envelope.payload_type, &signature.keyid, &signature.sig];
+    fields.iter().all(|s| plain(s)) && is_envelope_text(envelope, bytes)
+}
+
+/// Whether `bytes` are the envelope's fields, in canonical order, with each string written
+/// exactly as it reads (without escaping anything).
+#[cfg(feature = "verify")]
+fn is_envelope_text(envelope: &EnvelopeRef<'_>, bytes: &[u8]) -> bool {
+    let [signature] = envelope.signatures.as_slice() else { return false };
+    let parts: [&[u8]; 9] = [
+        b"{\"payload\":\"",
+        envelope.payload.as_bytes(),
+        b"\",\"payloadType\":\"",
+        envelope.payload_type.as_bytes(),
+        b"\",\"signatures\":[{\"keyid\":\"",
+        signature.keyid.as_bytes(),
+        b"\",\"sig\":\"",
+        signature.sig.as_bytes(),
+        b"\"}]}",
+    ];
+    let mut rest = bytes;
+    for part in parts {
+        match rest.strip_prefix(part) {
+            Some(after) => rest = after,
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+/// Steps 6 and 7 for any signed payload.
+#[cfg(feature = "verify")]
+fn general_payload(
+    payload: &[u8],
+    device_keyid: String,
+    enrolled: &RosterDevice,
+) -> Result<VerifiedBundle, BundleError> {
+    use std::collections::BTreeSet;
+
     let payload_value: Value =
-        serde_json::from_slice(&payload).map_err(|err| BundleError::PayloadMalformed(err.to_string()))?;
+        serde_json::from_slice(payload).map_err(|err| BundleError::PayloadMalformed(err.to_string()))?;
     match payload_value.get("format").and_then(Value::as_str) {
         Some(BUNDLE_FORMAT) => {}
         Some(other) => return Err(BundleError::UnsupportedVersion(other.to_owned())),
@@ -463,26 +606,10 @@ pub fn verify(bytes: &[u8], roster: &Roster) -> Result<VerifiedBundle, BundleErr
     })
 }
 
-/// The canonical bytes of an envelope whose strings need no escaping (else something that
-/// cannot equal a canonical file, so the caller falls back to the general check).
-#[cfg(feature = "verify")]
-fn expected_envelope(envelope: &Envelope) -> Vec<u8> {
-    let plain = |s: &str| s.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');
-    let [signature] = envelope.signatures.as_slice() else { return Vec::new() };
-    if ![&envelope.payload, &envelope.payload_type, &signature.keyid, &signature.sig].iter().all(|s| plain(s)) {
-        return Vec::new();
-    }
-    format!(
-        "{{\"payload\":\"{}\",\"payloadType\":\"{}\",\"signatures\":[{{\"keyid\":\"{}\",\"sig\":\"{}\"}}]}}",
-        envelope.payload, envelope.payload_type, signature.keyid, signature.sig
-    )
-    .into_bytes()
-}
-
 /// Whether a JSON value holds an integer that a double cannot represent exactly.
 #[cfg(feature = "verify")]
 fn has_inexact_integer(value: &Value) -> bool {
-    const EXACT: u64 = 1 << 53;
+    const EXACT: u64 = crate::canonical::MAX_EXACT_INTEGER;
     match value {
         Value::Number(n) => {
             n.as_u64().is_some_and(|u| u > EXACT) || n.as_i64().is_some_and(|i| i.unsigned_abs() > EXACT)
@@ -490,6 +617,743 @@ fn has_inexact_integer(value: &Value) -> bool {
         Value::Array(items) => items.iter().any(has_inexact_integer),
         Value::Object(map) => map.values().any(has_inexact_integer),
         _ => false,
+    }
+}
+
+/// The fast path of [`verify`]: typed reading of the usual bundle, in one pass.
+///
+/// It must accept exactly what the general path accepts, with the same result, or give up
+/// (`None`) so that the general path decides. The general path parses the payload to a
+/// `serde_json::Value`, hashes the RFC 8785 form of each response's `Value`, then reads the
+/// response from it. Reading the payload's bytes directly into typed values instead is the same
+/// whenever that typed reading is faithful to the `Value`, which the types here make sure of:
+///
+/// - every object that is hashed is read only as a JSON object (`MapOnly`; serde would also
+///   take a struct from an array), with unknown and duplicate fields refused (serde derive), so
+///   nothing in the JSON is dropped or merged differently than in the `Value`; maps keep the
+///   last of duplicate keys, like `Value`;
+/// - `unit` remembers whether it was absent or `null`; `mode` is read only from a string;
+/// - answer values are read by JSON type, as the untagged `AnswerValue` reads them from a
+///   `Value`, and any integer beyond ±2^53 gives up (the general path refuses those);
+/// - the canonical JSON written from these values (`write_canonical`) is the RFC 8785 form of
+///   the `Value`: fixed sorted field names, keys in UTF-16 order, the same string escaping and
+///   the same number formatting (a test compares it with `canonical_json`).
+///
+/// A hash that does not match what is written here gives up too, so a shape this reading did
+/// not foresee can cost time, never a wrong answer.
+#[cfg(feature = "verify")]
+mod fast {
+    use super::{
+        is_envelope_text, DeviceInfo, EnvelopeRef, ExportedResponse, RosterDevice, SurveyRef, VerifiedBundle,
+        BUNDLE_FORMAT,
+    };
+    use crate::canonical::{for_each_jcs_entry, push_f64, push_int, push_str, MAX_EXACT_INTEGER};
+    use crate::response::{Answer, AnswerValue, Mode};
+    use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde::Deserialize;
+    use sha2::{Digest, Sha256};
+    use std::borrow::Cow;
+    use std::collections::{BTreeMap, HashSet};
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    /// The envelope, when it is canonical and its strings need no escaping (the usual file).
+    pub(super) fn envelope(bytes: &[u8]) -> Option<EnvelopeRef<'_>> {
+        // JSON that parses from bytes is UTF-8 throughout (only strings may hold non-ASCII
+        // bytes, and they are checked), so checking it once up front and reading it as `str`
+        // reads the same, without checking each string again.
+        let envelope: EnvelopeRef<'_> = serde_json::from_str(std::str::from_utf8(bytes).ok()?).ok()?;
+        // A string borrowed from the file holds no escape (nor, in JSON, a control character),
+        // so it is written in the file exactly as in its canonical form.
+        let borrowed = |s: &Cow<'_, str>| matches!(s, Cow::Borrowed(_));
+        let all_borrowed = borrowed(&envelope.payload_type)
+            && borrowed(&envelope.payload)
+            && envelope.signatures.iter().all(|s| borrowed(&s.keyid) && borrowed(&s.sig));
+        (all_borrowed && is_envelope_text(&envelope, bytes)).then_some(envelope)
+    }
+
+    /// The payload read into typed values, when it has the expected shape: directly when it is
+    /// canonical JSON (what the app writes), else with serde.
+    pub(super) fn payload(bytes: &[u8]) -> Option<Payload> {
+        let text = std::str::from_utf8(bytes).ok()?;
+        canonical::payload(text)
+            .or_else(|| serde_json::from_str::<MapOnly<Payload>>(text).ok().map(|payload| payload.0))
+    }
+
+    /// A `T` read only from a JSON object, never from an array.
+    pub(super) struct MapOnly<T>(pub(super) T);
+
+    impl<'de, T: Deserialize<'de>> Deserialize<'de> for MapOnly<T> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct ObjectVisitor<T>(PhantomData<T>);
+            impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+                type Value = T;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a JSON object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                    T::deserialize(de::value::MapAccessDeserializer::new(map))
+                }
+            }
+            deserializer.deserialize_map(ObjectVisitor(PhantomData)).map(MapOnly)
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub(super) struct Payload {
+        format: String,
+        bundle_id: String,
+        created_at: i64,
+        device: MapOnly<DeviceInfo>,
+        survey: SurveyRef,
+        device_seq_high: u64,
+        pub(super) responses: Vec<Entry>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub(super) struct Entry {
+        pub(super) response: MapOnly<Response>,
+        pub(super) hash: String,
+        /// Where the response is in the payload, when its text there is its canonical JSON.
+        #[serde(skip)]
+        pub(super) canonical: Option<std::ops::Range<usize>>,
+    }
+
+    /// An exported response as read from the payload, remembering what its canonical form
+    /// needs beyond [`ExportedResponse`] (whether `unit` was absent or `null`).
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub(super) struct Response {
+        id: String,
+        survey_id: String,
+        fingerprint: String,
+        /// Absent: `None`; `null`: `Some(None)`.
+        #[serde(default, deserialize_with = "present")]
+        unit: Option<Option<String>>,
+        device: String,
+        seq: u64,
+        #[serde(deserialize_with = "answers")]
+        answers: BTreeMap<String, Answer>,
+        started_at: i64,
+        finished_at: i64,
+        #[serde(deserialize_with = "mode")]
+        mode: Mode,
+        lang: String,
+        app_version: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct FastAnswer {
+        #[serde(deserialize_with = "answer_value")]
+        value: AnswerValue,
+        at: i64,
+        changes: u32,
+    }
+
+    fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+        Option::<String>::deserialize(deserializer).map(Some)
+    }
+
+    fn answers<'de, D: Deserializer<'de>>(deserializer: D) -> Result<BTreeMap<String, Answer>, D::Error> {
+        struct AnswersVisitor;
+        impl<'de> Visitor<'de> for AnswersVisitor {
+            type Value = BTreeMap<String, Answer>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of answers")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut answers = Vec::with_capacity(32);
+                while let Some(key) = map.next_key::<String>()? {
+                    let MapOnly(FastAnswer { value, at, changes }) = map.next_value()?;
+                    answers.push((key, Answer { value, at, changes }));
+                }
+                // Built in one go from sorted entries (a canonical payload has them sorted
+                // already); a key given twice gives up rather than rely on which one is kept.
+                answers.sort_by(|a, b| a.0.cmp(&b.0));
+                if answers.windows(2).any(|pair| pair[0].0 == pair[1].0) {
+                    return Err(de::Error::custom("an answer given twice"));
+                }
+                Ok(answers.into_iter().collect())
+            }
+        }
+        deserializer.deserialize_map(AnswersVisitor)
+    }
+
+    fn mode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Mode, D::Error> {
+        struct ModeVisitor;
+        impl Visitor<'_> for ModeVisitor {
+            type Value = Mode;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`interview` or `self`")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Mode, E> {
+                match text {
+                    "interview" => Ok(Mode::Interview),
+                    "self" => Ok(Mode::SelfCompletion),
+                    _ => Err(E::invalid_value(de::Unexpected::Str(text), &self)),
+                }
+            }
+        }
+        deserializer.deserialize_str(ModeVisitor)
+    }
+
+    fn exact<E: de::Error>(value: i64) -> Result<i64, E> {
+        if value.unsigned_abs() <= MAX_EXACT_INTEGER {
+            Ok(value)
+        } else {
+            Err(E::custom("an integer beyond 2^53"))
+        }
+    }
+
+    /// An answer value by its JSON type, as the untagged [`AnswerValue`] reads it from a `Value`
+    /// (boolean, integer, other number, string, array of strings, object of integers), giving up
+    /// on integers beyond ±2^53.
+    fn answer_value<'de, D: Deserializer<'de>>(deserializer: D) -> Result<AnswerValue, D::Error> {
+        struct ValueVisitor;
+        impl<'de> Visitor<'de> for ValueVisitor {
+            type Value = AnswerValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an answer value")
+            }
+            fn visit_bool<E: de::Error>(self, value: bool) -> Result<AnswerValue, E> {
+                Ok(AnswerValue::Bool(value))
+            }
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<AnswerValue, E> {
+                exact(value).map(AnswerValue::Number)
+            }
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<AnswerValue, E> {
+                exact(i64::try_from(value).map_err(E::custom)?).map(AnswerValue::Number)
+            }
+            fn visit_f64<E: de::Error>(self, value: f64) -> Result<AnswerValue, E> {
+                Ok(AnswerValue::Decimal(value))
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<AnswerValue, E> {
+                Ok(AnswerValue::Text(value.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, value: String) -> Result<AnswerValue, E> {
+                Ok(AnswerValue::Text(value))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AnswerValue, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+                while let Some(item) = seq.next_element::<String>()? {
+                    items.push(item);
+                }
+                Ok(AnswerValue::List(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AnswerValue, A::Error> {
+                let mut rows = BTreeMap::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let point = exact(map.next_value::<i64>()?)?;
+                    rows.insert(key, point);
+                }
+                Ok(AnswerValue::Rows(rows))
+            }
+        }
+        deserializer.deserialize_any(ValueVisitor)
+    }
+
+    impl Payload {
+        pub(super) fn device_key(&self) -> &str {
+            &self.device.0.key
+        }
+
+        /// The verified bundle, if every response's hash and content check out; `None` (the
+        /// general path decides) for anything else, including every fault.
+        pub(super) fn finish(
+            self,
+            payload: &[u8],
+            device_keyid: &str,
+            enrolled: &RosterDevice,
+        ) -> Option<VerifiedBundle> {
+            if self.format != BUNDLE_FORMAT {
+                return None;
+            }
+            let mut responses = Vec::with_capacity(self.responses.len());
+            let mut hashes = Vec::with_capacity(self.responses.len());
+            let mut canonical = Vec::with_capacity(1024);
+            for Entry { response: MapOnly(response), hash, canonical: text } in self.responses {
+                // Text that is already canonical is hashed as it is; else its canonical form is
+                // written from what was read.
+                let digest = match text.and_then(|range| payload.get(range)) {
+                    Some(text) => Sha256::digest(text),
+                    None => {
+                        canonical.clear();
+                        response.write_canonical(&mut canonical)?;
+                        Sha256::digest(&canonical)
+                    }
+                };
+                if !hex_digest_is(&digest, &hash) {
+                    return None;
+                }
+                let fits = response.survey_id == self.survey.id
+                    && response.fingerprint == self.survey.fingerprint
+                    && response.device == device_keyid
+                    && (1..=self.device_seq_high).contains(&response.seq);
+                if !fits {
+                    return None;
+                }
+                responses.push(response.into_exported());
+                hashes.push(hash);
+            }
+            let mut ids = HashSet::with_capacity(responses.len());
+            let mut seqs = HashSet::with_capacity(responses.len());
+            if !responses.iter().all(|r: &ExportedResponse| ids.insert(r.id.as_str()) && seqs.insert(r.seq)) {
+                return None;
+            }
+            Some(VerifiedBundle {
+                keyid: device_keyid.to_owned(),
+                device: enrolled.clone(),
+                bundle_id: self.bundle_id,
+                created_at: self.created_at,
+                survey: self.survey,
+                device_seq_high: self.device_seq_high,
+                responses,
+                response_hashes: hashes,
+            })
+        }
+    }
+
+    /// Whether `hash` is the lowercase hex of `digest`.
+    fn hex_digest_is(digest: &[u8], hash: &str) -> bool {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let hash = hash.as_bytes();
+        hash.len() == digest.len() * 2
+            && digest.iter().zip(hash.chunks_exact(2)).all(|(byte, pair)| {
+                pair[0] == DIGITS[usize::from(byte >> 4)] && pair[1] == DIGITS[usize::from(byte & 0x0f)]
+            })
+    }
+
+    impl Response {
+        /// Appends the RFC 8785 form of the response as read (the canonical JSON of the
+        /// `Value` the general path would hash); `None` if it holds an integer beyond ±2^53 or a
+        /// number that is not finite.
+        pub(super) fn write_canonical(&self, out: &mut Vec<u8>) -> Option<()> {
+            // Field names in sorted order (all ASCII, so UTF-16 order is byte order).
+            out.extend_from_slice(b"{\"answers\":{");
+            let mut first = true;
+            for_each_jcs_entry(&self.answers, |key, answer| {
+                if !std::mem::take(&mut first) {
+                    out.push(b',');
+                }
+                push_str(out, key);
+                out.extend_from_slice(b":{\"at\":");
+                push_int(out, answer.at)?;
+                out.extend_from_slice(b",\"changes\":");
+                push_int(out, i64::from(answer.changes))?;
+                out.extend_from_slice(b",\"value\":");
+                push_answer_value(out, &answer.value)?;
+                out.push(b'}');
+                Some(())
+            })?;
+            out.extend_from_slice(b"},\"app_version\":");
+            push_str(out, &self.app_version);
+            out.extend_from_slice(b",\"device\":");
+            push_str(out, &self.device);
+            out.extend_from_slice(b",\"fingerprint\":");
+            push_str(out, &self.fingerprint);
+            out.extend_from_slice(b",\"finished_at\":");
+            push_int(out, self.finished_at)?;
+            out.extend_from_slice(b",\"id\":");
+            push_str(out, &self.id);
+            out.extend_from_slice(b",\"lang\":");
+            push_str(out, &self.lang);
+            out.extend_from_slice(match self.mode {
+                Mode::Interview => b",\"mode\":\"interview\"",
+                Mode::SelfCompletion => b",\"mode\":\"self\"",
+            });
+            out.extend_from_slice(b",\"seq\":");
+            push_int(out, i64::try_from(self.seq).ok()?)?;
+            out.extend_from_slice(b",\"started_at\":");
+            push_int(out, self.started_at)?;
+            out.extend_from_slice(b",\"survey_id\":");
+            push_str(out, &self.survey_id);
+            match &self.unit {
+                None => {}
+                Some(None) => out.extend_from_slice(b",\"unit\":null"),
+                Some(Some(unit)) => {
+                    out.extend_from_slice(b",\"unit\":");
+                    push_str(out, unit);
+                }
+            }
+            out.push(b'}');
+            Some(())
+        }
+
+        pub(super) fn into_exported(self) -> ExportedResponse {
+            ExportedResponse {
+                id: self.id,
+                survey_id: self.survey_id,
+                fingerprint: self.fingerprint,
+                unit: self.unit.flatten(),
+                device: self.device,
+                seq: self.seq,
+                answers: self.answers,
+                started_at: self.started_at,
+                finished_at: self.finished_at,
+                mode: self.mode,
+                lang: self.lang,
+                app_version: self.app_version,
+            }
+        }
+    }
+
+    fn push_answer_value(out: &mut Vec<u8>, value: &AnswerValue) -> Option<()> {
+        match value {
+            AnswerValue::Bool(true) => out.extend_from_slice(b"true"),
+            AnswerValue::Bool(false) => out.extend_from_slice(b"false"),
+            AnswerValue::Number(n) => push_int(out, *n)?,
+            AnswerValue::Decimal(x) => push_f64(out, *x)?,
+            AnswerValue::Text(text) => push_str(out, text),
+            AnswerValue::List(items) => {
+                out.push(b'[');
+                for (idx, item) in items.iter().enumerate() {
+                    if idx > 0 {
+                        out.push(b',');
+                    }
+                    push_str(out, item);
+                }
+                out.push(b']');
+            }
+            AnswerValue::Rows(rows) => {
+                out.push(b'{');
+                let mut first = true;
+                for_each_jcs_entry(rows, |key, point| {
+                    if !std::mem::take(&mut first) {
+                        out.push(b',');
+                    }
+                    push_str(out, key);
+                    out.push(b':');
+                    push_int(out, *point)
+                })?;
+                out.push(b'}');
+            }
+        }
+        Some(())
+    }
+
+    /// A reader of payloads written in canonical JSON, the form the app writes. It accepts only
+    /// that form (no whitespace, keys in RFC 8785 order and each once, strings escaped as RFC
+    /// 8785 escapes them, integers of at most 2^53 in plain digits) and the expected shape, and
+    /// gives up on anything else. The text of each response it accepts is therefore its own
+    /// canonical JSON: the general path would parse it to a `Value` whose canonical form is
+    /// that very text, and would read the same typed values from it.
+    pub(super) mod canonical {
+        use super::{Entry, MapOnly, Payload, Response};
+        use crate::bundle::{DeviceInfo, SurveyRef};
+        use crate::canonical::MAX_EXACT_INTEGER;
+        use crate::response::{Answer, AnswerValue, Mode};
+        use std::collections::BTreeMap;
+
+        pub(in crate::bundle) fn payload(text: &str) -> Option<Payload> {
+            let mut reader = Reader { text, at: 0 };
+            let payload = reader.payload()?;
+            (reader.at == text.len()).then_some(payload)
+        }
+
+        struct Reader<'a> {
+            text: &'a str,
+            at: usize,
+        }
+
+        impl Reader<'_> {
+            /// Consumes `expected` if the text continues with it.
+            fn eat(&mut self, expected: &str) -> Option<()> {
+                self.text.as_bytes().get(self.at..)?.starts_with(expected.as_bytes()).then(|| {
+                    self.at += expected.len();
+                })
+            }
+
+            fn peek(&self) -> Option<u8> {
+                self.text.as_bytes().get(self.at).copied()
+            }
+
+            /// `,` before another item, or the closing bracket: whether there is another item.
+            fn more(&mut self, close: u8) -> Option<bool> {
+                let next = self.peek()?;
+                self.at += 1;
+                match next {
+                    b',' => Some(true),
+                    _ if next == close => Some(false),
+                    _ => None,
+                }
+            }
+
+            fn payload(&mut self) -> Option<Payload> {
+                self.eat("{\"bundle_id\":")?;
+                let bundle_id = self.string()?;
+                self.eat(",\"created_at\":")?;
+                let created_at = self.integer()?;
+                self.eat(",\"device\":{\"evaluator\":")?;
+                let evaluator = self.string()?;
+                self.eat(",\"key\":")?;
+                let key = self.string()?;
+                self.eat(",\"team\":")?;
+                let team = self.string()?;
+                self.eat("},\"device_seq_high\":")?;
+                let device_seq_high = u64::try_from(self.integer()?).ok()?;
+                self.eat(",\"format\":")?;
+                let format = self.string()?;
+                self.eat(",\"responses\":[")?;
+                let mut responses = Vec::new();
+                if self.peek() == Some(b']') {
+                    self.at += 1;
+                } else {
+                    loop {
+                        self.eat("{\"hash\":")?;
+                        let hash = self.string()?;
+                        self.eat(",\"response\":")?;
+                        let start = self.at;
+                        let response = self.response()?;
+                        let canonical = Some(start..self.at);
+                        self.eat("}")?;
+                        responses.push(Entry { response: MapOnly(response), hash, canonical });
+                        if !self.more(b']')? {
+                            break;
+                        }
+                    }
+                }
+                self.eat(",\"survey\":{\"fingerprint\":")?;
+                let fingerprint = self.string()?;
+                self.eat(",\"id\":")?;
+                let id = self.string()?;
+                self.eat(",\"version\":")?;
+                let version = self.string()?;
+                self.eat("}}")?;
+                Some(Payload {
+                    format,
+                    bundle_id,
+                    created_at,
+                    device: MapOnly(DeviceInfo { key, evaluator, team }),
+                    survey: SurveyRef { id, version, fingerprint },
+                    device_seq_high,
+                    responses,
+                })
+            }
+
+            fn response(&mut self) -> Option<Response> {
+                self.eat("{\"answers\":{")?;
+                let mut answers: Vec<(String, Answer)> = Vec::new();
+                if self.peek() == Some(b'}') {
+                    self.at += 1;
+                } else {
+                    loop {
+                        let key = self.string()?;
+                        if answers.last().is_some_and(|(last, _)| !jcs_less(last, &key)) {
+                            return None;
+                        }
+                        self.eat(":{\"at\":")?;
+                        let at = self.integer()?;
+                        self.eat(",\"changes\":")?;
+                        let changes = u32::try_from(self.integer()?).ok()?;
+                        self.eat(",\"value\":")?;
+                        let value = self.answer_value()?;
+                        self.eat("}")?;
+                        answers.push((key, Answer { value, at, changes }));
+                        if !self.more(b'}')? {
+                            break;
+                        }
+                    }
+                }
+                self.eat(",\"app_version\":")?;
+                let app_version = self.string()?;
+                self.eat(",\"device\":")?;
+                let device = self.string()?;
+                self.eat(",\"fingerprint\":")?;
+                let fingerprint = self.string()?;
+                self.eat(",\"finished_at\":")?;
+                let finished_at = self.integer()?;
+                self.eat(",\"id\":")?;
+                let id = self.string()?;
+                self.eat(",\"lang\":")?;
+                let lang = self.string()?;
+                let mode = if self.eat(",\"mode\":\"interview\"").is_some() {
+                    Mode::Interview
+                } else {
+                    self.eat(",\"mode\":\"self\"")?;
+                    Mode::SelfCompletion
+                };
+                self.eat(",\"seq\":")?;
+                let seq = u64::try_from(self.integer()?).ok()?;
+                self.eat(",\"started_at\":")?;
+                let started_at = self.integer()?;
+                self.eat(",\"survey_id\":")?;
+                let survey_id = self.string()?;
+                let unit = if self.eat(",\"unit\":").is_none() {
+                    None
+                } else if self.eat("null").is_some() {
+                    Some(None)
+                } else {
+                    Some(Some(self.string()?))
+                };
+                self.eat("}")?;
+                Some(Response {
+                    id,
+                    survey_id,
+                    fingerprint,
+                    unit,
+                    device,
+                    seq,
+                    // Keys strictly increasing: no duplicate, and `collect` only re-sorts
+                    // where UTF-16 and UTF-8 order differ.
+                    answers: answers.into_iter().collect(),
+                    started_at,
+                    finished_at,
+                    mode,
+                    lang,
+                    app_version,
+                })
+            }
+
+            /// An answer value, as the untagged `AnswerValue` reads it from a `Value`: boolean,
+            /// integer, string, array of strings, object of integers (no decimals here: those
+            /// go to the serde reading).
+            fn answer_value(&mut self) -> Option<AnswerValue> {
+                match self.peek()? {
+                    b't' => self.eat("true").map(|()| AnswerValue::Bool(true)),
+                    b'f' => self.eat("false").map(|()| AnswerValue::Bool(false)),
+                    b'"' => self.string().map(AnswerValue::Text),
+                    b'[' => {
+                        self.at += 1;
+                        let mut items = Vec::new();
+                        if self.peek() == Some(b']') {
+                            self.at += 1;
+                        } else {
+                            loop {
+                                items.push(self.string()?);
+                                if !self.more(b']')? {
+                                    break;
+                                }
+                            }
+                        }
+                        Some(AnswerValue::List(items))
+                    }
+                    b'{' => {
+                        self.at += 1;
+                        let mut rows: Vec<(String, i64)> = Vec::new();
+                        if self.peek() == Some(b'}') {
+                            self.at += 1;
+                        } else {
+                            loop {
+                                let key = self.string()?;
+                                if rows.last().is_some_and(|(last, _)| !jcs_less(last, &key)) {
+                                    return None;
+                                }
+                                self.eat(":")?;
+                                rows.push((key, self.integer()?));
+                                if !self.more(b'}')? {
+                                    break;
+                                }
+                            }
+                        }
+                        let rows: BTreeMap<String, i64> = rows.into_iter().collect();
+                        Some(AnswerValue::Rows(rows))
+                    }
+                    _ => self.integer().map(AnswerValue::Number),
+                }
+            }
+
+            /// An integer in canonical form: `0`, or digits without a leading zero, with `-`
+            /// for a negative one; at most 2^53 in magnitude. A fraction or exponent after it
+            /// makes the caller fail on the next character.
+            fn integer(&mut self) -> Option<i64> {
+                let bytes = self.text.as_bytes();
+                let negative = self.peek() == Some(b'-');
+                let start = self.at + usize::from(negative);
+                let digits = bytes.get(start..)?.iter().take_while(|b| b.is_ascii_digit()).count();
+                // 2^53 has 16 digits.
+                if digits == 0 || digits > 16 || (digits > 1 && bytes[start] == b'0') {
+                    return None;
+                }
+                let magnitude = bytes[start..start + digits].iter().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+                if magnitude > MAX_EXACT_INTEGER || (negative && magnitude == 0) {
+                    return None;
+                }
+                if matches!(bytes.get(start + digits), Some(b'.' | b'e' | b'E')) {
+                    return None;
+                }
+                self.at = start + digits;
+                let magnitude = i64::try_from(magnitude).ok()?;
+                Some(if negative { -magnitude } else { magnitude })
+            }
+
+            /// A string in canonical form: only `"`, `\` and control characters escaped, with
+            /// the short escape where there is one and `\u00xx` (lowercase) otherwise.
+            fn string(&mut self) -> Option<String> {
+                const SHORT: [(u8, char); 7] = [
+                    (b'"', '"'),
+                    (b'\\', '\\'),
+                    (b'b', '\u{8}'),
+                    (b'f', '\u{c}'),
+                    (b'n', '\n'),
+                    (b'r', '\r'),
+                    (b't', '\t'),
+                ];
+                self.eat("\"")?;
+                let bytes = self.text.as_bytes();
+                let mut start = self.at;
+                let special = |b: &u8| *b == b'"' || *b == b'\\' || *b < 0x20;
+                let end = start + bytes.get(start..)?.iter().position(special)?;
+                if bytes[end] == b'"' {
+                    // The usual string, without escapes.
+                    self.at = end + 1;
+                    return self.text.get(start..end).map(str::to_owned);
+                }
+                let mut out = String::new();
+                loop {
+                    let end = start + bytes.get(start..)?.iter().position(special)?;
+                    // Every delimiter is ASCII, so the slices fall on character boundaries.
+                    out.push_str(self.text.get(start..end)?);
+                    match bytes[end] {
+                        b'"' => {
+                            self.at = end + 1;
+                            return Some(out);
+                        }
+                        b'\\' => {
+                            let escape = *bytes.get(end + 1)?;
+                            if let Some(&(_, c)) = SHORT.iter().find(|(e, _)| *e == escape) {
+                                out.push(c);
+                                start = end + 2;
+                            } else {
+                                let hex = bytes.get(end + 1..end + 6)?;
+                                let digit = |b: u8| match b {
+                                    b'0'..=b'9' => Some(b - b'0'),
+                                    b'a'..=b'f' => Some(b - b'a' + 10),
+                                    _ => None,
+                                };
+                                if &hex[..3] != b"u00" {
+                                    return None;
+                                }
+                                let code = digit(hex[3])? * 16 + digit(hex[4])?;
+                                // Only control characters without a short escape are written so.
+                                if code >= 0x20 || matches!(code, 0x08 | 0x09 | 0x0a | 0x0c | 0x0d) {
+                                    return None;
+                                }
+                                out.push(char::from(code));
+                                start = end + 6;
+                            }
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+        }
+
+        /// Whether `a` sorts strictly before `b` by UTF-16 code units (RFC 8785 key order).
+        fn jcs_less(a: &str, b: &str) -> bool {
+            if a.bytes().chain(b.bytes()).all(|byte| byte < 0xee) {
+                a < b
+            } else {
+                a.encode_utf16().lt(b.encode_utf16())
+            }
+        }
+    }
+
+    #[cfg(test)]
+    pub(super) fn read_response(json: &str) -> Option<Response> {
+        serde_json::from_str::<MapOnly<Response>>(json).ok().map(|r| r.0)
     }
 }
 
@@ -589,5 +1453,449 @@ mod tests {
             let roster = Roster { format: ROSTER_FORMAT.into(), devices: vec![] };
             prop_assert!(verify(&bytes, &roster).is_err());
         }
+
+        /// The fast path writes each response's canonical JSON from its typed reading; that must
+        /// be byte for byte what the general path hashes (`canonical_json` of the `Value`), and
+        /// the response read must be the one the general path reads.
+        #[test]
+        fn fast_canonical_form_is_rfc8785_of_the_value(response in response_value(), pretty in any::<bool>()) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&response).expect("json")
+            } else {
+                serde_json::to_string(&response).expect("json")
+            };
+            let value: Value = serde_json::from_str(&text).expect("json");
+            let read = fast::read_response(&text);
+            prop_assert!(read.is_some(), "not read: {}", text);
+            let read = read.expect("read");
+            let mut written = Vec::new();
+            prop_assert!(read.write_canonical(&mut written).is_some());
+            prop_assert_eq!(String::from_utf8(written).expect("UTF-8"), String::from_utf8(canonical_json(&value)).expect("UTF-8"));
+            prop_assert_eq!(read.into_exported(), ExportedResponse::deserialize(&value).expect("a response"));
+        }
+
+        /// The canonical reader reads a canonical payload of such responses, finds each
+        /// response's text to be its canonical JSON, and reads the response the general path
+        /// reads; it leaves only decimals (not its business) to the serde reading.
+        #[test]
+        fn canonical_reader_reads_canonical_payloads(responses in proptest::collection::vec(response_value(), 0..3)) {
+            let entries: Vec<Value> = responses
+                .iter()
+                .map(|r| serde_json::json!({"hash": sha256_canonical_hex(r), "response": r}))
+                .collect();
+            let payload = serde_json::json!({
+                "format": "bundle/1", "bundle_id": "b\u{1}", "created_at": -5, "device_seq_high": 9,
+                "device": {"key": "k", "evaluator": "李", "team": ""},
+                "survey": {"id": "s", "version": "1", "fingerprint": "f"},
+                "responses": entries,
+            });
+            let text = String::from_utf8(canonical_json(&payload)).expect("UTF-8");
+            fn has_float(value: &Value) -> bool {
+                match value {
+                    Value::Number(n) => n.is_f64(),
+                    Value::Array(items) => items.iter().any(has_float),
+                    Value::Object(map) => map.values().any(has_float),
+                    _ => false,
+                }
+            }
+            let decimals = has_float(&serde_json::from_str(&text).expect("json"));
+            match fast::canonical::payload(&text) {
+                None => prop_assert!(decimals, "not read: {}", text),
+                Some(read) => {
+                    let general: BundlePayload = serde_json::from_str(&text).expect("a payload");
+                    prop_assert_eq!(read.responses.len(), general.responses.len());
+                    for (entry, general) in read.responses.into_iter().zip(general.responses) {
+                        let range = entry.canonical.clone().expect("canonical text");
+                        let expected_text = canonical_json(&general.response);
+                        prop_assert_eq!(&text.as_bytes()[range], expected_text.as_slice());
+                        prop_assert_eq!(&entry.hash, &general.hash);
+                        let expected = ExportedResponse::deserialize(&general.response).expect("a response");
+                        prop_assert_eq!(entry.response.0.into_exported(), expected);
+                    }
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Changing a few bytes of a signed canonical payload (re-signed, so that the payload
+        /// checks are reached) never makes the fast path disagree with the general path.
+        #[test]
+        fn fast_path_agrees_on_mutated_payloads(
+            changes in proptest::collection::vec((any::<proptest::sample::Index>(), any::<u8>(), 0u8..4), 1..4),
+        ) {
+            let pick = |from: &[u8], byte: u8| from[usize::from(byte) % from.len()];
+            let (payload, _) = mutation_base();
+            let mut bytes = payload.clone();
+            for (index, byte, how) in changes {
+                let at = index.index(bytes.len());
+                match how {
+                    0 => bytes[at] = byte,
+                    1 => bytes[at] = pick(b"{}[]\",:0123456789-.eE\\u tfn", byte),
+                    2 => { bytes.remove(at); }
+                    _ => bytes.insert(at, pick(b"\"\\ ,:0e-", byte)),
+                }
+            }
+            let Ok(text) = std::str::from_utf8(&bytes) else { return Ok(()) };
+            let (file, roster) = signed_raw([3u8; 32], text);
+            prop_assert_eq!(verify(&file, &roster), verify_general(&file, &roster), "{}", text);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Changing a few bytes of a response and signing it with the hash the general path
+        /// computes for the result (so that it can be accepted): the fast path agrees.
+        #[test]
+        fn fast_path_agrees_on_mutated_responses(
+            changes in proptest::collection::vec((any::<proptest::sample::Index>(), any::<u8>(), 0u8..4), 1..3),
+            canonical_hash in any::<bool>(),
+        ) {
+            let pick = |from: &[u8], byte: u8| from[usize::from(byte) % from.len()];
+            let (_, payload) = mutation_base();
+            let mut bytes = canonical_json(&payload["responses"][0]["response"]);
+            for (index, byte, how) in changes {
+                let at = index.index(bytes.len());
+                match how {
+                    0 => bytes[at] = pick(b"0123456789", byte),
+                    1 => bytes[at] = pick(b"{}[]\",:0123456789-.eE\\u tfn", byte),
+                    2 => { bytes.remove(at); }
+                    _ => bytes.insert(at, pick(b"\"\\ ,:0e-.", byte)),
+                }
+            }
+            let Ok(text) = std::str::from_utf8(&bytes) else { return Ok(()) };
+            let hash = match serde_json::from_str::<Value>(text) {
+                Ok(value) if canonical_hash => sha256_canonical_hex(&value),
+                _ => hex(&Sha256::digest(text.as_bytes())),
+            };
+            let mut payload_text = String::from_utf8(canonical_json(&payload)).expect("UTF-8");
+            let first = String::from_utf8(canonical_json(&payload["responses"][0])).expect("UTF-8");
+            payload_text = payload_text.replacen(&first, &format!(r#"{{"hash":"{hash}","response":{text}}}"#), 1);
+            let (file, roster) = signed_raw([3u8; 32], &payload_text);
+            prop_assert_eq!(verify(&file, &roster), verify_general(&file, &roster), "{}", payload_text);
+        }
+    }
+
+    /// A canonical payload with two responses covering every answer kind but decimals.
+    fn mutation_base() -> (Vec<u8>, Value) {
+        let public = SigningKey::from_bytes(&[3u8; 32]).verifying_key().to_bytes();
+        let device = keyid(&public);
+        let answers = serde_json::json!({
+            "a": {"value": 4, "at": 1, "changes": 0},
+            "b": {"value": "x\ny", "at": 2, "changes": 1},
+            "c": {"value": ["p", "q"], "at": 3, "changes": 0},
+            "d": {"value": {"r1": 5, "r2": -1}, "at": 4, "changes": 0},
+            "e": {"value": true, "at": 5, "changes": 0},
+        });
+        let response = |id: &str, seq: u64| {
+            serde_json::json!({
+                "id": id, "survey_id": "s", "fingerprint": "f", "device": device, "seq": seq, "unit": "u",
+                "answers": answers, "started_at": 10, "finished_at": 20, "mode": "self", "lang": "en", "app_version": "1",
+            })
+        };
+        let entries: Vec<Value> = [response("r1", 1), response("r2", 2)]
+            .iter()
+            .map(|r| serde_json::json!({"hash": sha256_canonical_hex(r), "response": r}))
+            .collect();
+        let payload = serde_json::json!({
+            "format": "bundle/1", "bundle_id": "b", "created_at": 0, "device_seq_high": 2,
+            "device": {"key": STANDARD.encode(public), "evaluator": "李明", "team": "一组"},
+            "survey": {"id": "s", "version": "1", "fingerprint": "f"},
+            "responses": entries,
+        });
+        (canonical_json(&payload), payload)
+    }
+
+    #[test]
+    fn the_mutation_base_takes_the_canonical_reader() {
+        let (payload, _) = mutation_base();
+        let text = std::str::from_utf8(&payload).expect("UTF-8");
+        assert!(fast::canonical::payload(text).is_some());
+        let (file, roster) = signed_raw([3u8; 32], text);
+        assert_eq!(verify(&file, &roster).map(|v| v.responses.len()), Ok(2));
+    }
+
+    #[test]
+    fn pae_of_base64_is_the_pae_of_the_decoded_payload() {
+        for len in 0..10 {
+            let payload: Vec<u8> = (0..len).map(|i: u8| i.wrapping_mul(37)).collect();
+            let (signed, header_len) = pae_of_base64(&STANDARD.encode(&payload)).expect("base64");
+            assert_eq!(signed, pae(PAYLOAD_TYPE, &payload));
+            assert_eq!(&signed[header_len..], payload.as_slice());
+        }
+        for bad in ["A", "AA", "AA=", "AA==A", "A===", "====", "AB=C", "AAB=", "Zm9v\n"] {
+            assert_eq!(pae_of_base64(bad), Err(BundleError::BadBase64("payload")), "{bad}");
+        }
+    }
+
+    /// Characters that stress escaping and key order: quotes, backslash, solidus, every kind of
+    /// control character, DEL, U+2028, both sides of the surrogate range, astral characters.
+    const CHARS: &[char] = &[
+        'a',
+        'z',
+        'A',
+        '0',
+        ' ',
+        '"',
+        '\\',
+        '/',
+        '\u{0}',
+        '\u{1}',
+        '\u{8}',
+        '\t',
+        '\n',
+        '\u{b}',
+        '\u{c}',
+        '\r',
+        '\u{1f}',
+        '\u{7f}',
+        'é',
+        '李',
+        '\u{2028}',
+        '\u{d7ff}',
+        '\u{e000}',
+        '\u{fffd}',
+        '\u{ffff}',
+        '😀',
+        '\u{10000}',
+        '\u{10ffff}',
+    ];
+
+    fn text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(proptest::sample::select(CHARS), 0..6).prop_map(|chars| chars.into_iter().collect())
+    }
+
+    fn exact_int() -> impl Strategy<Value = i64> {
+        const EXACT: i64 = 1 << 53;
+        prop_oneof![-EXACT..=EXACT, Just(EXACT), Just(-EXACT), Just(0i64), -1000i64..1000]
+    }
+
+    fn answer_value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            any::<bool>().prop_map(Value::from),
+            exact_int().prop_map(Value::from),
+            any::<f64>().prop_filter("finite", |x| x.is_finite()).prop_map(Value::from),
+            prop_oneof![Just(0.1), Just(-0.0), Just(1e21), Just(1e-7), Just(5e-324), Just(123456789.125)]
+                .prop_map(Value::from),
+            text().prop_map(Value::from),
+            proptest::collection::vec(text(), 0..4).prop_map(Value::from),
+            proptest::collection::btree_map(text(), exact_int(), 0..4)
+                .prop_map(|rows| Value::Object(rows.into_iter().map(|(k, v)| (k, Value::from(v))).collect())),
+        ]
+    }
+
+    fn response_value() -> impl Strategy<Value = Value> {
+        let answer = (answer_value(), exact_int(), any::<u32>())
+            .prop_map(|(value, at, changes)| serde_json::json!({"value": value, "at": at, "changes": changes}));
+        let answers = proptest::collection::btree_map(text(), answer, 0..5);
+        let unit = prop_oneof![Just(None), Just(Some(Value::Null)), text().prop_map(|t| Some(Value::from(t)))];
+        (answers, unit, text(), any::<bool>(), 0u64..=(1 << 53), exact_int()).prop_map(
+            |(answers, unit, some_text, interview, seq, time)| {
+                let mut response = serde_json::json!({
+                    "id": some_text, "survey_id": "s", "fingerprint": some_text, "device": "d", "seq": seq,
+                    "answers": answers, "started_at": time, "finished_at": -time,
+                    "mode": if interview { "interview" } else { "self" }, "lang": some_text, "app_version": "0.1",
+                });
+                if let (Some(unit), Some(map)) = (unit, response.as_object_mut()) {
+                    map.insert("unit".into(), unit);
+                }
+                response
+            },
+        )
+    }
+
+    /// Signs a payload written by hand (one response, given as JSON text) for the differential
+    /// tests of the fast path.
+    fn signed_raw(seed: [u8; 32], payload: &str) -> (Vec<u8>, Roster) {
+        let signing = SigningKey::from_bytes(&seed);
+        let public = signing.verifying_key().to_bytes();
+        let payload = payload.as_bytes();
+        let signature = signing.sign(&pae(PAYLOAD_TYPE, payload)).to_bytes();
+        let roster = Roster {
+            format: ROSTER_FORMAT.into(),
+            devices: vec![RosterDevice {
+                key: STANDARD.encode(public),
+                keyid: keyid(&public),
+                evaluator: "李明".into(),
+                team: "一组".into(),
+            }],
+        };
+        (envelope_bytes(payload, &public, &signature), roster)
+    }
+
+    /// Whatever the payload, the fast path and the general path give the same result: each
+    /// response variant (non-canonical spellings, shapes serde also reads, duplicates, numbers at
+    /// and beyond 2^53, decimals, escapes, key order) is signed with the hash of the general
+    /// path's canonical form and with the hash of the fast path's, in several payload layouts.
+    #[test]
+    fn fast_path_agrees_with_the_general_path() {
+        let seed = [5u8; 32];
+        let public = SigningKey::from_bytes(&seed).verifying_key().to_bytes();
+        let key = STANDARD.encode(public);
+        let dev = keyid(&public);
+        let fp = "f".repeat(64);
+        let rest = format!(
+            r#""app_version":"0.1.0","device":"{dev}","fingerprint":"{fp}","finished_at":1700000060000,"id":"r1","lang":"zh-CN","mode":"interview","seq":1,"started_at":1700000000000,"survey_id":"s""#
+        );
+        let with = |answers: &str, tail: &str| format!(r#"{{"answers":{answers},{rest}{tail}}}"#);
+        let q = |value: &str| with(&format!(r#"{{"q1":{{"at":1700000000500,"changes":1,"value":{value}}}}}"#), "");
+        let mut responses = vec![
+            q("4"),
+            q("4.0"),
+            q("4e0"),
+            q("-0"),
+            q("0.1"),
+            q("1e21"),
+            q("123456789.125"),
+            q("9007199254740992"),
+            q("-9007199254740992"),
+            q("9007199254740993"),
+            q("-9007199254740993"),
+            q("18446744073709551615"),
+            q("99999999999999999999"),
+            q("1e400"),
+            q("true"),
+            q("null"),
+            q(r#""yes""#),
+            q(r#""y\u0065s\/\u0001\n\t\u001f\u007f\u2028""#),
+            q(r#"["a","b"]"#),
+            q(r#"["a",1]"#),
+            q("[]"),
+            q("{}"),
+            q(r#"{"r1":1,"r2":5}"#),
+            q(r#"{"r2":5,"r1":1}"#),
+            q(r#"{"r1":1,"r1":2}"#),
+            q(r#"{"r1":"x","r1":2}"#),
+            q(r#"{"r1":1.5}"#),
+            q(r#"{"r1":9007199254740993}"#),
+            q(r#"{"\ue000":1,"😀":2}"#),
+            q(r#"{"😀":2,"\ue000":1}"#),
+            with(r#"{"q1":[4,1700000000500,1]}"#, ""),
+            with(r#"{"q1":{"at":1700000000500,"changes":1,"value":4,"extra":0}}"#, ""),
+            with(r#"{"q1":{"at":1700000000500,"changes":1,"value":4,"value":5}}"#, ""),
+            with(r#"{"q1":{"at":1700000000500,"changes":-1,"value":4}}"#, ""),
+            with(r#"{"q1":{"at":1700000000500,"changes":4294967296,"value":4}}"#, ""),
+            with(r#"{"q1":{"at":9007199254740993,"changes":1,"value":4}}"#, ""),
+            with(r#"{"q1":{"at":1.7e12,"changes":1,"value":4}}"#, ""),
+            with(r#"{"q1":{"at":1,"changes":1,"value":4},"q1":{"at":2,"changes":1,"value":5}}"#, ""),
+            with(r#"{"q1":{"at":1,"changes":1,"value":4},"q1":7}"#, ""),
+            with(r#"{"😀":{"at":1,"changes":0,"value":1},"\ue000":{"at":1,"changes":0,"value":2}}"#, ""),
+            with("{}", ""),
+            with("[]", ""),
+            with("{}", r#","unit":null"#),
+            with("{}", r#","unit":"east""#),
+            with("{}", r#","unit":7"#),
+            with("{}", r#","unit":"east","unit":"west""#),
+            with("{}", r#","extra":1"#),
+            with("{}", r#","lang":"zh-CN""#),
+            format!(r#"{{"unit":"east",{},"answers":{{}}}}"#, rest),
+            format!(r#"{{ "answers" : {{ }} , {} }}"#, rest.replace(',', " ,\n ")),
+            with("{}", "").replace(r#""mode":"interview""#, r#""mode":{"interview":null}"#),
+            with("{}", "").replace(r#""mode":"interview""#, r#""mode":"self""#),
+            with("{}", "").replace(r#""mode":"interview""#, r#""mode":"other""#),
+            with("{}", "").replace(r#""lang":"zh-CN""#, r#""lang":"zh\u002dCN""#),
+            with("{}", "").replace(r#""seq":1"#, r#""seq":0"#),
+            with("{}", "").replace(r#""seq":1"#, r#""seq":3"#),
+            with("{}", "").replace(r#""seq":1"#, r#""seq":1.0"#),
+            with("{}", "").replace(r#""survey_id":"s""#, r#""survey_id":"t""#),
+            with("{}", "").replace(&format!(r#""device":"{dev}""#), r#""device":"x""#),
+            with("{}", "").replace(r#""finished_at":1700000060000"#, r#""finished_at":-9007199254740993"#),
+            format!("[{}]", with("{}", "")),
+            "null".to_owned(),
+            "\"text\"".to_owned(),
+        ];
+        // The whole response as an array (serde reads a struct from one too).
+        responses.push(format!(
+            r#"["r1","s","{fp}","east","{dev}",1,{{}},1700000000000,1700000060000,"interview","zh-CN","0.1.0"]"#
+        ));
+        let survey = format!(r#"{{"fingerprint":"{fp}","id":"s","version":"1"}}"#);
+        let device = format!(r#"{{"evaluator":"李明","key":"{key}","team":"一组"}}"#);
+        // Payload layouts, `@` standing for the response entries.
+        let layouts = [
+            format!(
+                r#"{{"bundle_id":"b","created_at":0,"device":{device},"device_seq_high":2,"format":"bundle/1","responses":[@],"survey":{survey}}}"#
+            ),
+            format!(
+                "{{\n \"survey\": {survey}, \"responses\": [@], \"format\": \"bundle/1\", \"device_seq_high\": 2, \"device\": {device}, \"created_at\": 0, \"bundle_id\": \"b\"\n}}\n"
+            ),
+            format!(
+                r#"{{"bundle_id":"b","created_at":0,"device":["{key}","李明","一组"],"device_seq_high":2,"format":"bundle/1","responses":[@],"survey":{survey}}}"#
+            ),
+            format!(
+                r#"{{"bundle_id":"b","created_at":0,"device":{device},"device_seq_high":2,"format":"bundle/2","responses":[@],"survey":{survey}}}"#
+            ),
+            format!(
+                r#"{{"bundle_id":"b","created_at":0,"device":{device},"device_seq_high":2,"format":"bundle/1","format":"bundle/1","responses":[@],"survey":{survey}}}"#
+            ),
+            format!(
+                r#"{{"bundle_id":"b","created_at":0,"device":{device},"device_seq_high":2,"format":"bundle/1","responses":[@,@],"survey":["s","1","{fp}"]}}"#
+            ),
+            format!(r#"["bundle/1","b",0,{device},{survey},2,[@]]"#),
+        ];
+        let mut accepted = 0;
+        let mut fast_accepted = 0;
+        let mut checked = 0;
+        for response in &responses {
+            let mut hashes = vec!["0".repeat(64)];
+            if let Ok(value) = serde_json::from_str::<Value>(response) {
+                hashes.push(sha256_canonical_hex(&value));
+            }
+            if let Some(read) = fast::read_response(response) {
+                let mut written = Vec::new();
+                if read.write_canonical(&mut written).is_some() {
+                    hashes.push(hex(&Sha256::digest(&written)));
+                }
+            }
+            hashes.dedup();
+            for hash in &hashes {
+                let entry = format!(r#"{{"hash":"{hash}","response":{response}}}"#);
+                for layout in &layouts {
+                    let payload = layout.replace('@', &entry);
+                    let (bytes, roster) = signed_raw(seed, &payload);
+                    let fast = verify(&bytes, &roster);
+                    let general = verify_general(&bytes, &roster);
+                    assert_eq!(fast, general, "payload {payload}");
+                    // The fast path on its own: when it accepts, it is the general path's result.
+                    let alone = fast::payload(payload.as_bytes())
+                        .and_then(|p| p.finish(payload.as_bytes(), &dev, &roster.devices[0]));
+                    if let Some(alone) = alone {
+                        assert_eq!(Ok(alone), general, "payload {payload}");
+                        fast_accepted += 1;
+                    }
+                    accepted += usize::from(general.is_ok());
+                    checked += 1;
+                }
+            }
+        }
+        eprintln!("{checked} payloads: {accepted} accepted, {fast_accepted} of them by the fast path");
+        assert!(accepted >= 20 && checked > 3 * accepted, "{accepted} of {checked} accepted");
+        assert!(fast_accepted * 2 > accepted, "the fast path took only {fast_accepted} of {accepted}");
+    }
+
+    #[test]
+    fn fast_path_agrees_on_envelopes() {
+        let seed = [7u8; 32];
+        let device = keyid(&SigningKey::from_bytes(&seed).verifying_key().to_bytes());
+        let (bytes, roster) = signed(seed, &[response("r1", 1, &device), response("r2", 2, &device)], 3);
+        let text = String::from_utf8(bytes.clone()).expect("UTF-8");
+        let variants = [
+            text.clone(),
+            format!("{text}\n"),
+            format!(" {text}"),
+            text.replacen("{\"payload\"", "{ \"payload\"", 1),
+            text.replacen("\"payloadType\":\"application/", "\"payloadType\":\"application\\/", 1),
+            text.replacen("\"signatures\":[", "\"signatures\":[{\"keyid\":\"a\",\"sig\":\"AA==\"},", 1),
+            text.replacen("\"sig\":", "\"extra\":1,\"sig\":", 1),
+            text.replacen("{\"payload\"", "{\"payload\":\"\",\"payload\"", 1),
+            text.replacen("+json", "+xml", 1),
+            text[..text.len() - 1].to_owned(),
+        ];
+        for variant in &variants {
+            assert_eq!(verify(variant.as_bytes(), &roster), verify_general(variant.as_bytes(), &roster), "{variant}");
+        }
+        assert!(verify(&bytes, &roster).is_ok());
     }
 }

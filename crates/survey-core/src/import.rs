@@ -9,6 +9,7 @@
 use crate::bundle::{ExportedResponse, VerifiedBundle};
 use crate::canonical::sha256_canonical_hex;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Two different responses under one id.
@@ -57,6 +58,27 @@ pub struct Added {
 impl Import {
     /// Adds a verified bundle. Re-adding a bundle changes nothing.
     pub fn add(&mut self, bundle: &VerifiedBundle) -> Added {
+        let responses = bundle.responses.iter().enumerate().map(|(idx, response)| {
+            // The verifier already checked each response against its hash; reuse it.
+            (bundle.response_hashes.get(idx).cloned(), Cow::Borrowed(response))
+        });
+        self.add_responses(bundle, responses)
+    }
+
+    /// [`Import::add`] for a bundle the caller no longer needs: its responses are moved into the
+    /// import instead of copied.
+    pub fn add_owned(&mut self, mut bundle: VerifiedBundle) -> Added {
+        let responses = std::mem::take(&mut bundle.responses);
+        let mut hashes = std::mem::take(&mut bundle.response_hashes).into_iter();
+        let responses = responses.into_iter().map(|response| (hashes.next(), Cow::Owned(response)));
+        self.add_responses(&bundle, responses)
+    }
+
+    fn add_responses<'r>(
+        &mut self,
+        bundle: &VerifiedBundle,
+        responses: impl Iterator<Item = (Option<String>, Cow<'r, ExportedResponse>)>,
+    ) -> Added {
         self.bundles.insert(bundle.bundle_id.clone());
         let device = self.devices.entry(bundle.keyid.clone()).or_insert_with(|| DeviceProgress {
             keyid: bundle.keyid.clone(),
@@ -66,14 +88,10 @@ impl Import {
         });
         device.seq_high = device.seq_high.max(bundle.device_seq_high);
         let mut added = Added::default();
-        for (idx, response) in bundle.responses.iter().enumerate() {
+        for (hash, response) in responses {
             device.received.insert(response.seq);
-            // The verifier already checked each response against its hash; reuse it.
-            let hash = bundle
-                .response_hashes
-                .get(idx)
-                .cloned()
-                .unwrap_or_else(|| sha256_canonical_hex(&serde_json::to_value(response).unwrap_or_default()));
+            let hash =
+                hash.unwrap_or_else(|| sha256_canonical_hex(&serde_json::to_value(&*response).unwrap_or_default()));
             if let Some(seen) = self.conflicts.get_mut(&response.id) {
                 seen.insert(hash);
                 added.conflicts += 1;
@@ -88,7 +106,7 @@ impl Import {
                     added.conflicts += 1;
                 }
                 None => {
-                    self.accepted.insert(response.id.clone(), (hash, response.clone()));
+                    self.accepted.insert(response.id.clone(), (hash, response.into_owned()));
                     added.new += 1;
                 }
             }
@@ -99,6 +117,16 @@ impl Import {
     /// The responses to score, in id order.
     pub fn responses(&self) -> Vec<ExportedResponse> {
         self.accepted.values().map(|(_, response)| response.clone()).collect()
+    }
+
+    /// The responses to score, in id order, without copying them.
+    pub fn responses_ref(&self) -> impl Iterator<Item = &ExportedResponse> + '_ {
+        self.accepted.values().map(|(_, response)| response)
+    }
+
+    /// [`Import::responses`] of an import that is no longer needed, moved out instead of copied.
+    pub fn into_responses(self) -> Vec<ExportedResponse> {
+        self.accepted.into_values().map(|(_, response)| response).collect()
     }
 
     pub fn conflicts(&self) -> Vec<Conflict> {
@@ -191,6 +219,15 @@ mod tests {
             prop_assert_eq!(shuffled.responses(), reference.responses());
             prop_assert_eq!(shuffled.conflicts(), reference.conflicts());
             prop_assert_eq!(shuffled.devices(), reference.devices());
+
+            // Moving the bundles in is the same as copying them.
+            let mut owned = Import::default();
+            for &idx in &order {
+                owned.add_owned(bundles[idx].clone());
+            }
+            prop_assert_eq!(&owned, &shuffled);
+            prop_assert_eq!(owned.responses_ref().cloned().collect::<Vec<_>>(), reference.responses());
+            prop_assert_eq!(owned.into_responses(), reference.responses());
         }
     }
 }
