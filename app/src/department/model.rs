@@ -4,7 +4,6 @@
 use super::store::{Input, Kind};
 use crate::examples::BUNDLED;
 use crate::i18n::Lang;
-use survey_core::bundle::ExportedResponse;
 use survey_core::import::{Conflict, DeviceProgress};
 use survey_core::score::Report;
 use survey_core::Survey;
@@ -147,7 +146,7 @@ impl Results {
     pub fn compute(model: &Model, fingerprint: &str, exclude_flagged: bool, lang: Lang) -> Option<Results> {
         let analysis = model.dept.analysis(fingerprint, exclude_flagged)?;
         let report = analysis.report().clone();
-        let counted: Vec<ExportedResponse> = analysis.counted_responses().into_iter().cloned().collect();
+        let counted = analysis.counted_responses();
         let survey = analysis.survey;
         let tag = lang.tag();
         let distribution_svgs = survey_core::charts::distributions(survey, &counted, tag)

@@ -450,7 +450,11 @@ pub struct Distribution {
 /// Pass the responses of a group whose results may be published (all responses, or a unit the
 /// report does not suppress): [`distribution_bar`] withholds only distributions of fewer than
 /// [`MIN_UNIT_RESPONSES`] answers and knows nothing of the report's other suppressions.
-pub fn distributions(survey: &Survey, responses: &[ExportedResponse], lang: &str) -> Vec<Distribution> {
+pub fn distributions<R: std::borrow::Borrow<ExportedResponse>>(
+    survey: &Survey,
+    responses: &[R],
+    lang: &str,
+) -> Vec<Distribution> {
     let words = Words::new(lang);
     survey
         .items()
@@ -466,6 +470,7 @@ pub fn distributions(survey: &Survey, responses: &[ExportedResponse], lang: &str
                 .collect();
             let mut unscored = 0;
             for response in responses {
+                let response = response.borrow();
                 let value = match (item.row, response.answers.get(&question.id).map(|a| &a.value)) {
                     (None, Some(AnswerValue::Number(point))) => *point,
                     (Some(row), Some(AnswerValue::Rows(rows))) => match rows.get(&row.id) {
@@ -1092,10 +1097,10 @@ mod tests {
     #[test]
     fn empty_ranking_says_no_data() {
         let survey = survey();
-        let report = score(&survey, &[]);
+        let report = score::<ExportedResponse>(&survey, &[]);
         let mut no_units = survey.clone();
         no_units.units.clear();
-        let report_no_units = score(&no_units, &[]);
+        let report_no_units = score::<ExportedResponse>(&no_units, &[]);
         assert!(report_no_units.ranking.is_empty());
         for svg in [ranking_bars(&no_units, &report_no_units, "en"), heat_map(&no_units, &report_no_units, "en")] {
             assert_well_formed(&svg);
@@ -1236,7 +1241,7 @@ mod tests {
         assert!(!svg.contains("<rect") && !svg.contains("Very satisfied") && !svg.contains("(100.0%)"));
         assert!(distribution_bar(d, "zh-CN").contains("已隐藏（样本少于 5）"));
 
-        let none = &distributions(&survey, &[], "en")[0];
+        let none = &distributions::<ExportedResponse>(&survey, &[], "en")[0];
         assert!(distribution_bar(none, "en").contains(">no data</text>"));
 
         // Five "don't know": shown, with an empty bar.

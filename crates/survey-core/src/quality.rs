@@ -78,9 +78,9 @@ fn median(values: &mut [f64]) -> Option<f64> {
 
 /// Flags the responses (checked together: the median duration is theirs). Responses without
 /// any flag are listed too, with an empty list, in the order given.
-pub fn flag_responses(survey: &Survey, responses: &[ExportedResponse]) -> Vec<Flagged> {
+pub fn flag_responses<R: std::borrow::Borrow<ExportedResponse>>(survey: &Survey, responses: &[R]) -> Vec<Flagged> {
     let duration = |r: &ExportedResponse| (r.finished_at - r.started_at).max(0) as f64 / 1000.0;
-    let median_seconds = median(&mut responses.iter().map(duration).collect::<Vec<_>>()).unwrap_or(0.0);
+    let median_seconds = median(&mut responses.iter().map(|r| duration(r.borrow())).collect::<Vec<_>>()).unwrap_or(0.0);
     let per_question = survey.quality.as_ref().and_then(|q| q.min_seconds_per_question).unwrap_or(0.0);
     let items = survey.items();
     let by_key: BTreeMap<String, &Item<'_>> = items.iter().map(|item| (item.key(), item)).collect();
@@ -89,6 +89,7 @@ pub fn flag_responses(survey: &Survey, responses: &[ExportedResponse]) -> Vec<Fl
     responses
         .iter()
         .map(|response| {
+            let response = response.borrow();
             let mut flags = Vec::new();
             let seconds = duration(response);
             let floor_seconds = per_question * response.answers.len() as f64;

@@ -237,11 +237,14 @@ impl<'a> ItemSpec<'a> {
 
 /// Scores the responses to a survey. Pure and total: any responses give a report, with `None`
 /// wherever there is nothing to compute from.
-pub fn score(survey: &Survey, responses: &[ExportedResponse]) -> Report {
+///
+/// Takes owned responses or references to them (`&[ExportedResponse]` or `&[&ExportedResponse]`),
+/// so a department with 100,000 responses scores them where they lie, without a copy.
+pub fn score<R: std::borrow::Borrow<ExportedResponse>>(survey: &Survey, responses: &[R]) -> Report {
     let specs: Vec<ItemSpec<'_>> = survey.items().into_iter().map(ItemSpec::new).collect();
     // One row per response, one observation per item: every later step reads this table.
     let table: Vec<Vec<Observation>> =
-        responses.iter().map(|r| specs.iter().map(|spec| spec.observe(r)).collect()).collect();
+        responses.iter().map(|r| specs.iter().map(|spec| spec.observe(r.borrow())).collect()).collect();
 
     let all: Vec<usize> = (0..responses.len()).collect();
     let overall = group_scores(survey, &specs, &table, &all);
@@ -251,7 +254,7 @@ pub fn score(survey: &Survey, responses: &[ExportedResponse]) -> Report {
         groups.entry(Some(unit.id.as_str())).or_default();
     }
     for (idx, response) in responses.iter().enumerate() {
-        groups.entry(response.unit.as_deref()).or_default().push(idx);
+        groups.entry(response.borrow().unit.as_deref()).or_default().push(idx);
     }
     // Suppression is decided on the group sizes alone, before any group is scored.
     let sizes: Vec<usize> = groups.values().map(Vec::len).collect();
@@ -934,7 +937,7 @@ mod tests {
 
     #[test]
     fn no_responses_give_none_not_nan() {
-        let report = score(&survey(), &[]);
+        let report = score::<ExportedResponse>(&survey(), &[]);
         assert_eq!(report.overall.index, None);
         assert_eq!(report.overall.rate, None);
         assert!(report.overall.items.iter().all(|i| i.mean.is_none() && i.n == 0));

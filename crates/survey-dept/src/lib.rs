@@ -71,6 +71,8 @@ pub struct Department {
     identities: Vec<age::x25519::Identity>,
     imports: BTreeMap<String, Import>,
     files: Vec<FileReport>,
+    /// What a survey without imported responses analyses.
+    empty: Import,
 }
 
 /// Parses the age identities of an identity file's text (`AGE-SECRET-KEY-1…` lines; lines
@@ -244,9 +246,8 @@ impl Department {
     /// Scores one loaded survey's responses, with and without the flagged ones.
     pub fn analysis(&self, fingerprint: &str, exclude_flagged: bool) -> Option<Analysis<'_>> {
         let loaded = self.survey(fingerprint)?;
-        let empty = Import::default();
-        let import = self.imports.get(fingerprint).unwrap_or(&empty);
-        Some(Analysis::new(loaded, import.clone(), exclude_flagged))
+        let import = self.imports.get(fingerprint).unwrap_or(&self.empty);
+        Some(Analysis::new(loaded, import, exclude_flagged))
     }
 }
 
@@ -254,8 +255,10 @@ impl Department {
 pub struct Analysis<'a> {
     pub survey: &'a Survey,
     pub fingerprint: &'a str,
-    pub import: Import,
-    pub responses: Vec<ExportedResponse>,
+    pub import: &'a Import,
+    /// The accepted responses, in id order, where the import keeps them (never copied: a
+    /// department may hold 100,000).
+    pub responses: Vec<&'a ExportedResponse>,
     /// One entry per response, in the order of `responses`.
     pub flagged: Vec<Flagged>,
     /// The report over all responses.
@@ -267,13 +270,13 @@ pub struct Analysis<'a> {
 }
 
 impl<'a> Analysis<'a> {
-    pub fn new(loaded: &'a LoadedSurvey, import: Import, exclude_flagged: bool) -> Self {
+    pub fn new(loaded: &'a LoadedSurvey, import: &'a Import, exclude_flagged: bool) -> Self {
         let survey = &loaded.survey;
-        let responses = import.responses();
+        let responses: Vec<&ExportedResponse> = import.responses_ref().collect();
         let flagged = flag_responses(survey, &responses);
         let all = score(survey, &responses);
-        let kept: Vec<ExportedResponse> =
-            responses.iter().zip(&flagged).filter(|(_, f)| f.flags.is_empty()).map(|(r, _)| r.clone()).collect();
+        let kept: Vec<&ExportedResponse> =
+            responses.iter().zip(&flagged).filter(|(_, f)| f.flags.is_empty()).map(|(r, _)| *r).collect();
         let unflagged = if kept.len() == responses.len() { all.clone() } else { score(survey, &kept) };
         Analysis {
             survey,
@@ -311,7 +314,7 @@ impl<'a> Analysis<'a> {
             .iter()
             .zip(&self.flagged)
             .filter(|(_, f)| !self.exclude_flagged || f.flags.is_empty())
-            .map(|(r, _)| r)
+            .map(|(r, _)| *r)
             .collect()
     }
 
