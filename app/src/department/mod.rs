@@ -98,11 +98,12 @@ impl Page {
         let kept = if rebuild {
             let mut inputs = self.model.borrow().inputs.clone();
             inputs.push(input.clone());
-            let rebuilt = Model::rebuild(inputs);
-            let kept = rebuilt.inputs.iter().any(|i| i.key() == input.key());
+            let mut rebuilt = Model::rebuild(inputs);
+            let kept = rebuilt.holds(&input.key());
             let mut problems = self.model.borrow().problems.clone();
             problems.extend(rebuilt.problems.iter().filter(|p| p.name == input.name).cloned());
-            *self.model.borrow_mut() = Model { problems, ..rebuilt };
+            rebuilt.problems = problems;
+            *self.model.borrow_mut() = rebuilt;
             kept
         } else {
             self.model.borrow_mut().apply(input.clone())
@@ -125,7 +126,7 @@ impl Page {
             {
                 let mut model = page.model.borrow_mut();
                 model.previous = None;
-                model.inputs.retain(|i| i.kind != Kind::Previous);
+                model.forget(Kind::Previous);
             }
             page.changed();
         });

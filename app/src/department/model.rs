@@ -20,6 +20,9 @@ pub struct InputProblem {
 /// Everything loaded, and the department built from it.
 pub struct Model {
     pub inputs: Vec<Input>,
+    /// `inputs[i].key()`, kept beside them: a key hashes the whole file, and a batch of many
+    /// large files must not hash every earlier file again for each new one.
+    keys: Vec<String>,
     pub dept: Department,
     pub previous: Option<(String, Round)>,
     pub problems: Vec<InputProblem>,
@@ -39,6 +42,7 @@ impl Model {
     pub fn rebuild(inputs: Vec<Input>) -> Model {
         let mut model = Model {
             inputs: Vec::new(),
+            keys: Vec::new(),
             dept: Department::new(),
             previous: None,
             problems: Vec::new(),
@@ -53,6 +57,22 @@ impl Model {
             model.apply(input);
         }
         model
+    }
+
+    /// Whether an input with this key is kept.
+    pub fn holds(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| k == key)
+    }
+
+    /// Forgets the kept inputs of one kind (the previous round when it is removed).
+    pub fn forget(&mut self, kind: Kind) {
+        let (inputs, keys): (Vec<Input>, Vec<String>) = std::mem::take(&mut self.inputs)
+            .into_iter()
+            .zip(std::mem::take(&mut self.keys))
+            .filter(|(i, _)| i.kind != kind)
+            .unzip();
+        self.inputs = inputs;
+        self.keys = keys;
     }
 
     /// The next loading-order number.
@@ -89,7 +109,11 @@ impl Model {
         match result {
             Ok(()) => {
                 let key = input.key();
-                self.inputs.retain(|i| i.key() != key);
+                if let Some(at) = self.keys.iter().position(|k| *k == key) {
+                    self.keys.remove(at);
+                    self.inputs.remove(at);
+                }
+                self.keys.push(key);
                 self.inputs.push(input);
                 true
             }
