@@ -62,11 +62,15 @@ try {
     { polling: 200 },
   );
   const seconds = (Date.now() - started) / 1000;
+  // The files are kept in IndexedDB in the background; this is when the last one committed.
+  await page.waitForSelector('[data-testid=department][data-writing="0"]', { timeout: 600_000 });
+  const keptSeconds = (Date.now() - started) / 1000;
   const summary = await page.locator('[data-testid=summary]').textContent();
   clearInterval(sampler);
   console.log(`${bundles.length} files, ${(bytes / 1e6).toFixed(1)} MB`);
-  console.log(`import (read + keep in IndexedDB + verify + dedupe) and results: ${seconds.toFixed(1)} s`);
+  console.log(`import (read + verify + dedupe + score) until the results show: ${seconds.toFixed(1)} s`);
   console.log(`throughput: ${(bytes / 1048576 / seconds).toFixed(1)} MiB/s`);
+  console.log(`every file committed to IndexedDB: ${keptSeconds.toFixed(1)} s`);
   console.log(`summary: ${summary}`);
   console.log(
     `Chromium RSS (all its processes): ${(baseline / 1e6).toFixed(0)} MB before, peak ${(peak / 1e6).toFixed(0)} MB ` +

@@ -46,6 +46,9 @@ struct Page {
     store: Rc<RefCell<Option<Rc<DeptStore>>>>,
     version: UseStateHandle<u32>,
     counter: Rc<std::cell::Cell<u32>>,
+    redraws: UseStateHandle<u32>,
+    /// Files still being written to IndexedDB.
+    writing: Rc<std::cell::Cell<usize>>,
     progress: UseStateHandle<Progress>,
     error: UseStateHandle<Option<String>>,
 }
@@ -57,6 +60,13 @@ impl Page {
         let next = self.counter.get().wrapping_add(1);
         self.counter.set(next);
         self.version.set(next);
+    }
+
+    /// Re-renders without recomputing the results (they did not change).
+    fn redraw(&self) {
+        let next = self.counter.get().wrapping_add(1);
+        self.counter.set(next);
+        self.redraws.set(next);
     }
 
     fn store(&self) -> Option<Rc<DeptStore>> {
@@ -108,12 +118,21 @@ impl Page {
         } else {
             self.model.borrow_mut().apply(input.clone())
         };
-        if kept {
-            if let Some(store) = self.store() {
+        if let (true, Some(store)) = (kept, self.store()) {
+            // Written in the background: the browser commits it while the next file is verified.
+            // The file itself stays on the department's disk, so a failed write loses nothing but
+            // the convenience of not importing it again; it is reported.
+            let page = self.clone();
+            page.writing.set(page.writing.get() + 1);
+            spawn_local(async move {
                 if let Err(err) = store.put(std::slice::from_ref(&input)).await {
-                    self.error.set(Some(err.to_string()));
+                    page.error.set(Some(err.to_string()));
                 }
-            }
+                page.writing.set(page.writing.get().saturating_sub(1));
+                if page.writing.get() == 0 {
+                    page.redraw();
+                }
+            });
         }
     }
 
@@ -264,6 +283,8 @@ pub fn DepartmentApp() -> Html {
         store: use_mut_ref(|| None),
         version: use_state(|| 0u32),
         counter: use_memo((), |_| std::cell::Cell::new(0u32)),
+        writing: use_memo((), |_| std::cell::Cell::new(0usize)),
+        redraws: use_state(|| 0u32),
         progress: use_state(Progress::default),
         error: use_state(|| None),
     };
@@ -330,7 +351,7 @@ pub fn DepartmentApp() -> Html {
                     <button class="lang" data-testid="lang-switch" onclick={switch_lang} lang={l.other().tag()}>{ l.other().name() }</button>
                 </div>
             </header>
-            <main class="department" data-testid="department" data-ready={loaded.to_string()}>
+            <main class="department" data-testid="department" data-ready={loaded.to_string()} data-writing={page.writing.get().to_string()}>
                 <h1>{ t(l, D::Title) }</h1>
                 if let Some(err) = &*page.error {
                     <p class="problem" role="alert">{ t(l, D::StorageFailed) }{ err }</p>
@@ -474,6 +495,9 @@ fn import_section(page: &Page, model: &Model, l: Lang) -> Html {
                 { picker(page, "load-folder", Kind::Bundle, t(l, D::ChooseFolder), "", true, true) }
                 <span class="meta">{ t(l, D::DropHint) }</span>
             </div>
+            if progress.total == 0 && page.writing.get() > 0 {
+                <p class="meta" role="status" data-testid="keeping">{ format!("{} {}", t(l, D::Keeping), page.writing.get()) }</p>
+            }
             if progress.total > 0 {
                 <div class="progress-line" role="status" data-testid="import-progress">
                     <label for="import-progress">{ format!("{} {}/{} ", t(l, D::Importing), progress.done, progress.total) }</label>

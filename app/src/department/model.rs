@@ -92,17 +92,17 @@ impl Model {
     /// Returns whether the input was kept.
     pub fn apply(&mut self, input: Input) -> bool {
         let bytes = input.bytes();
-        let text = || String::from_utf8_lossy(&bytes).into_owned();
+        let text = || String::from_utf8_lossy(bytes).into_owned();
         let result: Result<(), String> = match input.kind {
             Kind::Survey => self.dept.add_survey(&text()).map(|_| ()),
-            Kind::Roster => self.dept.set_roster(&bytes).map(|_| ()),
+            Kind::Roster => self.dept.set_roster(bytes).map(|_| ()),
             Kind::Identity => survey_dept::parse_identities(&text()).map(|identities| {
                 self.recipients = survey_dept::recipients(&identities);
                 self.dept.set_identities(identities);
             }),
             Kind::Previous => Round::from_json(&text()).map(|round| self.previous = Some((input.name.clone(), round))),
             Kind::Bundle => {
-                self.dept.add_file(&input.name, &bytes);
+                self.dept.add_file(&input.name, bytes);
                 Ok(())
             }
         };

@@ -4,10 +4,12 @@
 //! It keeps the inputs, not the results: every survey, roster, identity, previous round and
 //! bundle file the department loaded, exactly as loaded. The page rebuilds the import from them
 //! (verification is deterministic), so a roster loaded after the bundles re-checks them, and
-//! nothing derived can go stale. Store `inputs`: key = [`Input::key`], value = JSON text.
+//! nothing derived can go stale. Store `inputs`: key = [`Input::key`], value = a two-element
+//! array `[meta, bytes]`: the JSON text of an [`InputMeta`] and the file's bytes as a
+//! `Uint8Array` (kept as they are: a department's files add up to hundreds of megabytes, and
+//! base64 in JSON would cost a third more space and seconds of encoding).
 
 use crate::store::StoreError;
-use base64::Engine as _;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
@@ -30,23 +32,30 @@ pub enum Kind {
 }
 
 /// One loaded file (or pasted text), as loaded.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Input {
     /// Order of loading, so that a rebuild imports in the same order.
     pub seq: u64,
     pub kind: Kind,
     pub name: String,
-    /// The bytes, base64 (age files are binary).
-    pub data: String,
+    pub data: Vec<u8>,
+}
+
+/// The stored description of an [`Input`] beside its bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputMeta {
+    pub seq: u64,
+    pub kind: Kind,
+    pub name: String,
 }
 
 impl Input {
     pub fn new(seq: u64, kind: Kind, name: &str, bytes: &[u8]) -> Input {
-        Input { seq, kind, name: name.to_owned(), data: base64::engine::general_purpose::STANDARD.encode(bytes) }
+        Input { seq, kind, name: name.to_owned(), data: bytes.to_vec() }
     }
 
-    pub fn bytes(&self) -> Vec<u8> {
-        base64::engine::general_purpose::STANDARD.decode(&self.data).unwrap_or_default()
+    pub fn bytes(&self) -> &[u8] {
+        &self.data
     }
 
     /// The record key: one roster, one identity and one previous round at a time (a new one
@@ -59,11 +68,26 @@ impl Input {
             Kind::Previous => "previous".to_owned(),
             Kind::Survey | Kind::Bundle => {
                 let prefix = if self.kind == Kind::Survey { "survey" } else { "bundle" };
-                let digest = Sha256::digest(self.data.as_bytes());
+                let digest = Sha256::digest(&self.data);
                 let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
                 format!("{prefix}:{hex}")
             }
         }
+    }
+
+    fn to_js(&self) -> Result<wasm_bindgen::JsValue, StoreError> {
+        let meta = InputMeta { seq: self.seq, kind: self.kind, name: self.name.clone() };
+        let text = serde_json::to_string(&meta)
+            .map_err(|err| StoreError { name: "EncodeError".to_owned(), message: err.to_string() })?;
+        Ok(js_sys::Array::of2(&text.into(), &js_sys::Uint8Array::from(self.data.as_slice())).into())
+    }
+
+    fn from_js(value: &wasm_bindgen::JsValue) -> Option<Input> {
+        use wasm_bindgen::JsCast;
+        let pair = value.dyn_ref::<js_sys::Array>()?;
+        let meta: InputMeta = serde_json::from_str(&pair.get(0).as_string()?).ok()?;
+        let data = pair.get(1).dyn_into::<js_sys::Uint8Array>().ok()?.to_vec();
+        Some(Input { seq: meta.seq, kind: meta.kind, name: meta.name, data })
     }
 }
 
@@ -98,9 +122,7 @@ impl DeptStore {
         let tx = self.db.transaction(INPUTS).with_mode(TransactionMode::Readwrite).build()?;
         let store = tx.object_store(INPUTS)?;
         for input in inputs {
-            let text = serde_json::to_string(input)
-                .map_err(|err| StoreError { name: "EncodeError".to_owned(), message: err.to_string() })?;
-            store.put(text).with_key(input.key()).primitive()?.await?;
+            store.put(input.to_js()?).with_key(input.key()).primitive()?.await?;
         }
         tx.commit().await?;
         Ok(())
@@ -124,12 +146,13 @@ impl DeptStore {
     pub async fn all(&self) -> Result<(Vec<Input>, usize), StoreError> {
         let tx = self.db.transaction(INPUTS).build()?;
         let store = tx.object_store(INPUTS)?;
-        let texts: Vec<String> = store.get_all().primitive()?.await?.collect::<Result<Vec<String>, _>>()?;
+        let values: Vec<wasm_bindgen::JsValue> =
+            store.get_all().primitive()?.await?.collect::<Result<Vec<wasm_bindgen::JsValue>, _>>()?;
         let mut damaged = 0;
-        let mut inputs: Vec<Input> = texts
+        let mut inputs: Vec<Input> = values
             .iter()
-            .filter_map(|text| {
-                let parsed = serde_json::from_str(text).ok();
+            .filter_map(|value| {
+                let parsed = Input::from_js(value);
                 damaged += usize::from(parsed.is_none());
                 parsed
             })

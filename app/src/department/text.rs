@@ -84,6 +84,7 @@ pub enum D {
     StorageFailed,
     Code,
     Dimension,
+    Keeping,
 }
 
 /// The text of `msg` in `lang`.
@@ -182,6 +183,7 @@ pub fn t(lang: Lang, msg: D) -> &'static str {
         StorageFailed => ("无法保存到本浏览器：", "Could not keep this in the browser: "),
         Code => ("原因", "Reason"),
         Dimension => ("维度", "Dimension"),
+        Keeping => ("正在保存到本浏览器，剩余文件：", "Keeping in this browser, files left:"),
     };
     match lang {
         Lang::Zh => zh,
