@@ -363,27 +363,38 @@ def score(survey, responses):
             }
         )
 
-    ranked, unranked = [], []
-    for u in units:
-        if u["unit"] is None:
-            continue
-        index = u["scores"]["index"] if u["scores"] else None
-        if u["suppressed"] or index is None:
-            unranked.append({"unit": u["unit"], "rank": None, "index": None, "suppressed": u["suppressed"]})
-        else:
-            ranked.append({"unit": u["unit"], "rank": None, "index": index, "suppressed": False})
-    ranked.sort(key=lambda e: (-round2(e["index"]), e["unit"]))
-    for pos, e in enumerate(ranked):
-        if pos > 0 and round2(e["index"]) == round2(ranked[pos - 1]["index"]):
-            e["rank"] = ranked[pos - 1]["rank"]
-        else:
-            e["rank"] = pos + 1
-    unranked.sort(key=lambda e: e["unit"])
+    def rank_by(value_of):
+        ranked, unranked = [], []
+        for u in units:
+            if u["unit"] is None:
+                continue
+            value = value_of(u["scores"]) if u["scores"] else None
+            if u["suppressed"] or value is None:
+                unranked.append({"unit": u["unit"], "rank": None, "index": None, "suppressed": u["suppressed"]})
+            else:
+                ranked.append({"unit": u["unit"], "rank": None, "index": value, "suppressed": False})
+        ranked.sort(key=lambda e: (-round2(e["index"]), e["unit"]))
+        for pos, e in enumerate(ranked):
+            if pos > 0 and round2(e["index"]) == round2(ranked[pos - 1]["index"]):
+                e["rank"] = ranked[pos - 1]["rank"]
+            else:
+                e["rank"] = pos + 1
+        unranked.sort(key=lambda e: e["unit"])
+        return ranked + unranked
+
+    def dimension_score(dim_id):
+        return lambda scores: next(
+            (row["score"] for row in scores["indicators"] if row["parent"] is None and row["id"] == dim_id), None
+        )
 
     return {
         "overall": group_scores(survey, items, responses),
         "units": units,
-        "ranking": ranked + unranked,
+        "ranking": rank_by(lambda scores: scores["index"]),
+        "dimension_rankings": [
+            {"dimension": dim["id"], "ranking": rank_by(dimension_score(dim["id"]))}
+            for dim in survey.get("indicators", [])
+        ],
         "alpha": alphas(survey, items, responses),
     }
 

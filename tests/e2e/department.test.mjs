@@ -123,6 +123,18 @@ test('a folder of bundles imported in the browser gives the same verified, ranke
         index: r.suppressed || r.index === null ? null : r.index.toFixed(2),
       })),
     );
+    // Ranks by dimension: the first dimension's column is the CLI's ranking by that dimension.
+    const firstDimension = expected.report.dimension_rankings[0].ranking;
+    const cells = await page.$$eval('[data-testid=dimension-ranks] tbody tr', (rows) =>
+      rows.map((row) => row.querySelectorAll('td')[0].textContent.trim()),
+    );
+    assert.deepEqual(
+      cells,
+      ranked.map((r) => {
+        const entry = firstDimension.find((e) => e.unit === r.unit);
+        return entry && entry.rank !== null ? `${entry.rank} · ${entry.index.toFixed(2)}` : '—';
+      }),
+    );
     const quarantined = await page.locator('[data-testid=quarantined]').allTextContents();
     const expectedQuarantine = expected.not_imported.filter((f) => f.code === 'quarantined');
     assert.equal(quarantined.length, expectedQuarantine.length);

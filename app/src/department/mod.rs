@@ -699,6 +699,28 @@ fn results_section(
             <h3>{ t(l, D::HeatMap) }</h3>
             <figure class="chart" data-testid="heat-map">{ svg(&results.heat_map_svg) }</figure>
 
+            <h3>{ t(l, D::DimensionRanks) }</h3>
+            <div class="wide">
+                <table class="dimension-ranks" data-testid="dimension-ranks">
+                    <thead><tr>
+                        <th>{ t(l, D::Unit) }</th>
+                        { for results.survey.indicators.iter().map(|d| html! { <th>{ d.title.get(l.tag(), &results.survey.languages) }</th> }) }
+                    </tr></thead>
+                    <tbody>{ for report.ranking.iter().map(|entry| html! {
+                        <tr>
+                            <th scope="row">{ unit_label(results, &entry.unit, l) }</th>
+                            { for report.dimension_rankings.iter().map(|d| {
+                                let cell = d.ranking.iter().find(|r| r.unit == entry.unit);
+                                match cell.and_then(|c| c.rank.zip(c.index)) {
+                                    Some((rank, score)) => html! { <td class="num">{ format!("{rank} · {score:.2}") }</td> },
+                                    None => html! { <td class="num">{ "—" }</td> },
+                                }
+                            }) }
+                        </tr>
+                    }) }</tbody>
+                </table>
+            </div>
+
             <h3>{ t(l, D::ExclusionChanges) }</h3>
             <table class="changes" data-testid="exclusion-changes">
                 <thead><tr><th>{ t(l, D::Unit) }</th>

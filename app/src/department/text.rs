@@ -85,6 +85,7 @@ pub enum D {
     Code,
     Dimension,
     Keeping,
+    DimensionRanks,
 }
 
 /// The text of `msg` in `lang`.
@@ -183,6 +184,7 @@ pub fn t(lang: Lang, msg: D) -> &'static str {
         StorageFailed => ("无法保存到本浏览器：", "Could not keep this in the browser: "),
         Code => ("原因", "Reason"),
         Dimension => ("维度", "Dimension"),
+        DimensionRanks => ("各维度排名（名次 · 得分）", "Ranking by dimension (rank · score)"),
         Keeping => ("正在保存到本浏览器，剩余文件：", "Keeping in this browser, files left:"),
     };
     match lang {

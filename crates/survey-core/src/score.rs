@@ -42,6 +42,10 @@ pub struct Report {
     pub units: Vec<UnitScores>,
     /// The units by overall index, best first; see [`RankEntry`].
     pub ranking: Vec<RankEntry>,
+    /// The units ranked by each top-level dimension's score, in definition order, by the same
+    /// rules as `ranking` (`RankEntry::index` holds the dimension score).
+    #[serde(default)]
+    pub dimension_rankings: Vec<DimensionRanking>,
     /// Internal consistency of each top-level dimension, over all responses.
     pub alpha: Vec<DimensionAlpha>,
 }
@@ -112,6 +116,13 @@ pub enum Suppression {
     /// Enough responses, but withheld so that the small groups' results cannot be recovered by
     /// subtracting the published groups from the overall result.
     Complementary,
+}
+
+/// The ranking of units by one dimension.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DimensionRanking {
+    pub dimension: String,
+    pub ranking: Vec<RankEntry>,
 }
 
 /// One unit's result.
@@ -270,9 +281,19 @@ pub fn score<R: std::borrow::Borrow<ExportedResponse>>(survey: &Survey, response
         })
         .collect();
 
-    let ranking = rank(&units);
+    let ranking = rank(&units, |scores| scores.index);
+    let dimension_rankings = survey
+        .indicators
+        .iter()
+        .map(|dimension| DimensionRanking {
+            dimension: dimension.id.clone(),
+            ranking: rank(&units, |scores| {
+                scores.indicators.iter().find(|i| i.parent.is_none() && i.id == dimension.id).and_then(|i| i.score)
+            }),
+        })
+        .collect();
     let alpha = survey.indicators.iter().map(|dimension| dimension_alpha(dimension, &specs, &table)).collect();
-    Report { overall, units, ranking, alpha }
+    Report { overall, units, ranking, dimension_rankings, alpha }
 }
 
 /// Which groups are withheld, and why, from the groups' sizes in report order (the `(none)`
@@ -450,12 +471,13 @@ fn sample_variance(values: &mut [f64]) -> Option<f64> {
 }
 
 /// Ranks the units by overall index (see [`RankEntry`]).
-fn rank(units: &[UnitScores]) -> Vec<RankEntry> {
+/// Ranks the units by `value` (the index, or a dimension's score).
+fn rank(units: &[UnitScores], value: impl Fn(&GroupScores) -> Option<f64>) -> Vec<RankEntry> {
     let mut ranked: Vec<(String, f64)> = Vec::new();
     let mut unranked: Vec<RankEntry> = Vec::new();
     for unit in units {
         let Some(id) = &unit.unit else { continue };
-        match unit.scores.as_ref().and_then(|s| s.index) {
+        match unit.scores.as_ref().and_then(&value) {
             Some(index) => ranked.push((id.clone(), index)),
             None => unranked.push(RankEntry { unit: id.clone(), rank: None, index: None, suppressed: unit.suppressed }),
         }
@@ -758,7 +780,7 @@ mod tests {
         };
         // 75.004 and 74.9999999999 both print as 75.00; 74.994 prints as 74.99.
         let units = [unit("a", 80.0), unit("b", 75.004), unit("c", 74.999_999_999_9), unit("d", 74.994)];
-        let ranks: Vec<Option<usize>> = rank(&units).iter().map(|e| e.rank).collect();
+        let ranks: Vec<Option<usize>> = rank(&units, |scores| scores.index).iter().map(|e| e.rank).collect();
         assert_eq!(ranks, [Some(1), Some(2), Some(2), Some(4)]);
     }
 

@@ -115,6 +115,16 @@ pub fn table(department: &Department, analysis: &Analysis<'_>, previous: Option<
         };
         let _ = writeln!(out, "{rank:>4}  {:<28}  {n:>3}  {index}", entry.unit);
     }
+    for ranking in &report.dimension_rankings {
+        let ranked: Vec<String> = ranking
+            .ranking
+            .iter()
+            .filter_map(|entry| entry.rank.map(|rank| format!("{rank}. {}", entry.unit)))
+            .collect();
+        if !ranked.is_empty() {
+            let _ = writeln!(out, "by {}: {}", ranking.dimension, ranked.join(", "));
+        }
+    }
     let _ = writeln!(out, "\nindicator                      score   rate");
     for indicator in report.overall.indicators.iter().filter(|_| overall_shown(report)) {
         let indent = if indicator.parent.is_some() { "  " } else { "" };
