@@ -133,7 +133,12 @@ def import_files(files, roster_bytes, identity, survey_fingerprint):
                 "keyid": kid,
                 "evaluator": devices[kid]["evaluator"],
                 "seq_high": devices[kid]["seq_high"],
-                "missing": [s for s in range(1, devices[kid]["seq_high"] + 1) if s not in devices[kid]["received"]],
+                "missing_count": len(
+                    [s for s in range(1, devices[kid]["seq_high"] + 1) if s not in devices[kid]["received"]]
+                ),
+                "missing": [s for s in range(1, devices[kid]["seq_high"] + 1) if s not in devices[kid]["received"]][
+                    :1000
+                ],
             }
             for kid in sorted(devices)
         ],

@@ -86,7 +86,6 @@ function comparable(report) {
     report: report.report,
     devices: report.devices,
     conflicts: report.conflicts,
-    quality_flags: report.quality_flags,
     flag_counts: report.flag_counts,
     flagged_excluded: report.flagged_excluded,
     exclusion_changes: report.exclusion_changes,

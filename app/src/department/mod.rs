@@ -15,7 +15,7 @@ use model::{Model, Results};
 use std::cell::RefCell;
 use std::rc::Rc;
 use store::{DeptStore, Input, Kind};
-use survey_core::score::{Suppression, UnitScores};
+use survey_core::score::{Suppression, UnitScores, MIN_UNIT_RESPONSES};
 use survey_core::short_fingerprint;
 use survey_dept::compare::{Change, ALL_UNITS};
 use survey_dept::{render, Outcome};
@@ -106,7 +106,8 @@ impl Page {
         let input = Input::new(seq, kind, name, bytes);
         let rebuild = self.model.borrow().needs_rebuild(kind);
         let kept = if rebuild {
-            let mut inputs = self.model.borrow().inputs.clone();
+            // Taken, not copied: the stored files may add up to hundreds of megabytes.
+            let mut inputs = std::mem::take(&mut self.model.borrow_mut().inputs);
             inputs.push(input.clone());
             let mut rebuilt = Model::rebuild(inputs);
             let kept = rebuilt.holds(&input.key());
@@ -214,7 +215,7 @@ async fn files_under(entries: Vec<web_sys::FileSystemEntry>) -> Vec<web_sys::Fil
                 }
                 pending.extend(batch.iter().map(|e| (e.unchecked_into::<web_sys::FileSystemEntry>(), false)));
             }
-        } else if top || is_bundle_name(&entry.name()) {
+        } else if top || survey_dept::is_bundle_name(&entry.name()) {
             let file_entry = entry.unchecked_into::<web_sys::FileSystemFileEntry>();
             let file = js_sys::Promise::new(&mut |resolve, reject| {
                 file_entry.file_with_callback_and_callback(&resolve, &reject)
@@ -226,10 +227,6 @@ async fn files_under(entries: Vec<web_sys::FileSystemEntry>) -> Vec<web_sys::Fil
     }
     files.sort_by_key(|file| file.name());
     files
-}
-
-fn is_bundle_name(name: &str) -> bool {
-    name.ends_with(".bundle.json") || name.ends_with(".bundle.json.age")
 }
 
 fn svg(markup: &str) -> Html {
@@ -253,7 +250,7 @@ fn picker(page: &Page, id: &str, kind: Kind, label: &str, accept: &str, multiple
             let mut files = files_of(input.files());
             if folder {
                 // A chosen folder brings every file in it; only bundles are meant.
-                files.retain(|f| is_bundle_name(&f.name()));
+                files.retain(|f| survey_dept::is_bundle_name(&f.name()));
             }
             page.load(kind, files);
             input.set_value("");
@@ -300,7 +297,12 @@ pub fn DepartmentApp() -> Html {
                 match DeptStore::open().await {
                     Ok(store) => {
                         match store.all().await {
-                            Ok((inputs, _damaged)) => *page.model.borrow_mut() = Model::rebuild(inputs),
+                            Ok((inputs, damaged)) => {
+                                *page.model.borrow_mut() = Model::rebuild(inputs);
+                                if damaged > 0 {
+                                    page.error.set(Some(format!("{damaged} stored record(s) could not be read")));
+                                }
+                            }
                             Err(err) => page.error.set(Some(err.to_string())),
                         }
                         *page.store.borrow_mut() = Some(Rc::new(store));
@@ -365,7 +367,9 @@ pub fn DepartmentApp() -> Html {
 }
 
 fn setup_section(page: &Page, model: &Model, l: Lang) -> Html {
-    let identity_text = use_node_ref_outside();
+    // Sections are plain functions (no hooks); a ref made per render is bound to this render's
+    // textarea, which is the one the form's submit reads.
+    let identity_text = NodeRef::default();
     let surveys = model.dept.surveys().iter().map(|s| {
         html! {
             <li>
@@ -426,11 +430,6 @@ fn setup_section(page: &Page, model: &Model, l: Lang) -> Html {
             }
         </section>
     }
-}
-
-/// A node ref for a plain function section (sections are not components, so no hooks).
-fn use_node_ref_outside() -> NodeRef {
-    NodeRef::default()
 }
 
 fn import_section(page: &Page, model: &Model, l: Lang) -> Html {
@@ -602,13 +601,15 @@ fn results_section(
     let missing: Vec<Html> = results
         .devices
         .iter()
-        .filter(|d| !d.missing().is_empty())
+        .filter(|d| d.missing_count() > 0)
         .map(|d| {
             let missing = d.missing();
+            let more = d.missing_count().saturating_sub(missing.len() as u64);
             html! {
                 <li data-testid="missing">
                     { format!("{} ({}) · {} {} · ", d.evaluator, short_fingerprint(&d.keyid), t(l, D::SeqHigh), d.seq_high) }
                     <code>{ missing.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ") }</code>
+                    if more > 0 { { format!(" … (+{more})") } }
                 </li>
             }
         })
@@ -616,14 +617,17 @@ fn results_section(
     let conflicts = results.conflicts.iter().map(|c| {
         html! { <li data-testid="conflict"><code>{ &c.id }</code>{ format!(" · {}", c.hashes.len()) }</li> }
     });
-    let alpha_rows = report.alpha.iter().map(|a| {
+    // Alpha is computed over all responses, so it falls under the anonymity rule of the whole
+    // evaluation; over fewer than 5 complete answers it is not shown either.
+    let alpha_rows = report.alpha.iter().filter(|_| overall_shown).map(|a| {
+        let alpha = if a.n >= MIN_UNIT_RESPONSES { number(a.alpha) } else { "—".to_owned() };
         let title = results
             .survey
             .indicators
             .iter()
             .find(|i| i.id == a.dimension)
             .map_or_else(|| a.dimension.clone(), |i| i.title.get(l.tag(), &results.survey.languages).to_owned());
-        html! { <tr><th scope="row">{ title }</th><td class="num">{ a.k }</td><td class="num">{ a.n }</td><td class="num">{ number(a.alpha) }</td></tr> }
+        html! { <tr><th scope="row">{ title }</th><td class="num">{ a.k }</td><td class="num">{ a.n }</td><td class="num">{ alpha }</td></tr> }
     });
     let export = |kind: &'static str| {
         let page = page.clone();

@@ -68,9 +68,7 @@ impl Input {
             Kind::Previous => "previous".to_owned(),
             Kind::Survey | Kind::Bundle => {
                 let prefix = if self.kind == Kind::Survey { "survey" } else { "bundle" };
-                let digest = Sha256::digest(&self.data);
-                let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-                format!("{prefix}:{hex}")
+                format!("{prefix}:{}", survey_core::canonical::hex(&Sha256::digest(&self.data)))
             }
         }
     }

@@ -4,7 +4,7 @@
 
 use crate::bundles::read_identities;
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use survey_dept::compare::Round;
 use survey_dept::{render, Department};
 
@@ -20,21 +20,27 @@ enum Format {
     Xlsx,
 }
 
-/// Collects bundle files: files as given, directories searched (not recursively) for
-/// `*.bundle.json` and `*.bundle.json.age`, sorted so that output is stable.
+/// Collects bundle files: files as given, folders searched at every depth for bundle files
+/// (`survey_dept::is_bundle_name`, as the department page does with a dropped folder), sorted so
+/// that output is stable.
 fn bundle_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
+        let entries = std::fs::read_dir(dir).map_err(|err| format!("{}: {err}", dir.display()))?;
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, found)?;
+            } else if path.file_name().is_some_and(|n| survey_dept::is_bundle_name(&n.to_string_lossy())) {
+                found.push(path);
+            }
+        }
+        Ok(())
+    }
     let mut files = Vec::new();
     for input in inputs {
         if input.is_dir() {
-            let entries = std::fs::read_dir(input).map_err(|err| format!("{}: {err}", input.display()))?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(Result::ok)
-                .map(|entry| entry.path())
-                .filter(|path| {
-                    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                    name.ends_with(".bundle.json") || name.ends_with(".bundle.json.age")
-                })
-                .collect();
+            let mut found = Vec::new();
+            walk(input, &mut found)?;
             found.sort();
             files.extend(found);
         } else {

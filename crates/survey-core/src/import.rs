@@ -31,11 +31,22 @@ pub struct DeviceProgress {
 }
 
 impl DeviceProgress {
-    /// Sequence numbers issued by the device that no imported bundle contained.
+    /// How many sequence numbers the device issued that no imported bundle contained.
+    pub fn missing_count(&self) -> u64 {
+        // Verification keeps every received number within 1..=seq_high.
+        self.seq_high.saturating_sub(self.received.len() as u64)
+    }
+
+    /// The first [`MISSING_LISTED`] of those numbers, in order. Capped because a device's
+    /// `device_seq_high` is only bounded by the bundle it signed: listing a gap of billions would
+    /// stall every report.
     pub fn missing(&self) -> Vec<u64> {
-        (1..=self.seq_high).filter(|seq| !self.received.contains(seq)).collect()
+        (1..=self.seq_high).filter(|seq| !self.received.contains(seq)).take(MISSING_LISTED).collect()
     }
 }
+
+/// How many missing sequence numbers of one device are listed (the count is always given).
+pub const MISSING_LISTED: usize = 1000;
 
 /// The department's accumulated import of one survey version.
 #[derive(Debug, Clone, Default, PartialEq)]

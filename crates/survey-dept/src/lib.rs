@@ -99,6 +99,12 @@ pub fn recipients(identities: &[age::x25519::Identity]) -> Vec<String> {
     identities.iter().map(|identity| identity.to_public().to_string()).collect()
 }
 
+/// Whether a file name is a bundle's (`*.bundle.json` or `*.bundle.json.age`): what is taken
+/// from a folder, by the command line and the page alike.
+pub fn is_bundle_name(name: &str) -> bool {
+    name.ends_with(".bundle.json") || name.ends_with(".bundle.json.age")
+}
+
 /// Whether the bytes are an age file (as opposed to a plain bundle).
 pub fn is_age(bytes: &[u8]) -> bool {
     bytes.starts_with(b"age-encryption.org/")
@@ -203,12 +209,9 @@ impl Department {
         };
         let bundle = match verify(&plain, roster) {
             Ok(bundle) => bundle,
-            Err(err @ BundleError::UnknownKey(_)) => {
-                let device = match &err {
-                    BundleError::UnknownKey(keyid) => Some(keyid.clone()),
-                    _ => None,
-                };
-                return Outcome::Quarantined { device, message: err.to_string() };
+            Err(BundleError::UnknownKey(keyid)) => {
+                let message = BundleError::UnknownKey(keyid.clone()).to_string();
+                return Outcome::Quarantined { device: Some(keyid), message };
             }
             Err(err) => return refused(err.code(), err.to_string()),
         };

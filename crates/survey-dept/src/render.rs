@@ -174,7 +174,7 @@ pub fn table(department: &Department, analysis: &Analysis<'_>, previous: Option<
         analysis.flagged_count(),
         analysis.responses.len(),
     );
-    if analysis.exclude_flagged && overall_shown(&analysis.all) {
+    if analysis.exclude_flagged && overall_shown(report) && overall_shown(&analysis.all) {
         let _ = writeln!(
             out,
             "flagged responses excluded: index {} (with them {})",
@@ -277,12 +277,27 @@ fn raw_columns(survey: &Survey) -> Vec<(String, String, Option<String>)> {
     columns
 }
 
-const RAW_FIXED: [&str; 8] = ["response_id", "unit", "device", "seq", "mode", "lang", "started_at", "finished_at"];
+const RAW_FIXED: [&str; 9] =
+    ["response_id", "unit", "device", "seq", "mode", "lang", "started_at", "finished_at", "quality_flags"];
+
+/// The names of a response's quality flags, `;`-separated (empty when it has none).
+fn flag_names(analysis: &Analysis<'_>, id: &str) -> String {
+    let flags = analysis.flagged.iter().find(|f| f.id == id).map(|f| f.flags.as_slice()).unwrap_or_default();
+    let names: Vec<&str> = flags
+        .iter()
+        .map(|flag| match flag {
+            Flag::Speeding { .. } => "speeding",
+            Flag::StraightLining { .. } => "straight_lining",
+            Flag::Contradiction { .. } => "contradiction",
+        })
+        .collect();
+    names.join(";")
+}
 
 /// The raw table: a header of labels, then a row per response, a column per question (matrix
 /// rows as their own columns).
-fn raw_rows(survey: &Survey, responses: &[&ExportedResponse]) -> Vec<Vec<String>> {
-    let columns = raw_columns(survey);
+fn raw_rows(analysis: &Analysis<'_>, responses: &[&ExportedResponse]) -> Vec<Vec<String>> {
+    let columns = raw_columns(analysis.survey);
     let mut rows = Vec::with_capacity(responses.len() + 1);
     rows.push(RAW_FIXED.iter().map(|s| (*s).to_owned()).chain(columns.iter().map(|(_, l, _)| l.clone())).collect());
     for response in responses {
@@ -295,6 +310,7 @@ fn raw_rows(survey: &Survey, responses: &[&ExportedResponse]) -> Vec<Vec<String>
             response.lang.clone(),
             response.started_at.to_string(),
             response.finished_at.to_string(),
+            flag_names(analysis, &response.id),
         ];
         for (question, _, matrix_row) in &columns {
             row.push(match (response.answers.get(question).map(|a| &a.value), matrix_row) {
@@ -319,7 +335,7 @@ fn raw_rows(survey: &Survey, responses: &[&ExportedResponse]) -> Vec<Vec<String>
 /// language, UTF-8 with BOM.
 pub fn raw_csv(analysis: &Analysis<'_>) -> String {
     let mut out = String::from("\u{feff}");
-    for row in raw_rows(analysis.survey, &analysis.counted_responses()) {
+    for row in raw_rows(analysis, &analysis.counted_responses()) {
         let cells: Vec<String> = row.iter().map(|cell| csv_field(cell)).collect();
         out.push_str(&cells.join(","));
         out.push('\n');
@@ -327,8 +343,10 @@ pub fn raw_csv(analysis: &Analysis<'_>) -> String {
     out
 }
 
-/// The report as JSON: the shown report (the whole evaluation without scores when it has
-/// fewer than 5 responses), devices with missing sequence numbers, conflicts, quality flags,
+/// The report as JSON: the shown report (the whole evaluation without scores, and without alpha,
+/// when it has fewer than 5 responses), devices with missing sequence numbers, conflicts, counts
+/// of quality flags (which responses carry them is response-level data: the raw export's
+/// `quality_flags` column),
 /// what the exclusion switch changes, the files not imported, and the change since a previous
 /// round when one is given.
 pub fn json(department: &Department, analysis: &Analysis<'_>, previous: Option<&Round>) -> serde_json::Value {
@@ -355,11 +373,16 @@ pub fn json(department: &Department, analysis: &Analysis<'_>, previous: Option<&
         .import
         .devices()
         .iter()
-        .map(|d| json!({"keyid": d.keyid, "evaluator": d.evaluator, "seq_high": d.seq_high, "missing": d.missing()}))
+        .map(|d| {
+            json!({"keyid": d.keyid, "evaluator": d.evaluator, "seq_high": d.seq_high,
+                "missing_count": d.missing_count(), "missing": d.missing()})
+        })
         .collect();
     let mut report_json = serde_json::to_value(report).unwrap_or_default();
     if !overall_shown(report) {
         report_json["overall"] = json!({"n_responses": report.overall.n_responses, "suppressed": true});
+        // Alpha is computed over all responses: with too few, it is withheld like the rest.
+        report_json["alpha"] = json!([]);
     }
     let [speeding, straight_lining, contradiction] = flag_counts(analysis);
     json!({
@@ -368,7 +391,6 @@ pub fn json(department: &Department, analysis: &Analysis<'_>, previous: Option<&
         "report": report_json,
         "devices": devices,
         "conflicts": analysis.import.conflicts(),
-        "quality_flags": analysis.flagged.iter().filter(|f| !f.flags.is_empty()).collect::<Vec<_>>(),
         "flag_counts": {"speeding": speeding, "straight_lining": straight_lining, "contradiction": contradiction},
         "flagged_excluded": analysis.exclude_flagged,
         "exclusion_changes": exclusion_changes(analysis),
@@ -455,7 +477,7 @@ pub fn xlsx(analysis: &Analysis<'_>, raw: bool) -> Result<Vec<u8>, rust_xlsxwrit
 
     if raw {
         let sheet = workbook.add_worksheet().set_name("responses")?;
-        for (row, cells) in raw_rows(survey, &analysis.counted_responses()).iter().enumerate() {
+        for (row, cells) in raw_rows(analysis, &analysis.counted_responses()).iter().enumerate() {
             for (col, cell) in cells.iter().enumerate() {
                 if row == 0 {
                     sheet.write_string_with_format(0, col as u16, cell, &bold)?;
