@@ -280,17 +280,9 @@ pub fn heat_map(survey: &Survey, report: &Report, lang: &str) -> String {
                 RowState::Suppressed(words.suppressed_note(unit.copied()))
             } else {
                 match unit.and_then(|u| u.scores.as_ref()) {
-                    Some(scores) if scores.index.is_some() => RowState::Scores(
-                        dims.iter()
-                            .map(|d| {
-                                scores
-                                    .indicators
-                                    .iter()
-                                    .find(|i| i.parent.is_none() && i.id == d.id)
-                                    .and_then(|i| i.score)
-                            })
-                            .collect(),
-                    ),
+                    Some(scores) if scores.index.is_some() => {
+                        RowState::Scores(dims.iter().map(|d| scores.dimension_score(&d.id)).collect())
+                    }
                     _ => RowState::NoData,
                 }
             };

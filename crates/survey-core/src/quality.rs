@@ -35,6 +35,17 @@ pub enum Flag {
     Contradiction { item: String, partner: String, gap: f64 },
 }
 
+impl Flag {
+    /// The flag's name, as in JSON (`speeding`, `straight_lining`, `contradiction`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Flag::Speeding { .. } => "speeding",
+            Flag::StraightLining { .. } => "straight_lining",
+            Flag::Contradiction { .. } => "contradiction",
+        }
+    }
+}
+
 /// The flags of one response.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Flagged {
@@ -196,15 +207,7 @@ mod tests {
         let kinds: Vec<(&str, Vec<&str>)> = flagged
             .iter()
             .map(|f| {
-                let names = f
-                    .flags
-                    .iter()
-                    .map(|flag| match flag {
-                        Flag::Speeding { .. } => "speeding",
-                        Flag::StraightLining { .. } => "straight_lining",
-                        Flag::Contradiction { .. } => "contradiction",
-                    })
-                    .collect();
+                let names = f.flags.iter().map(Flag::name).collect();
                 (f.id.as_str(), names)
             })
             .collect();

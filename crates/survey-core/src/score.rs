@@ -118,6 +118,13 @@ pub enum Suppression {
     Complementary,
 }
 
+impl GroupScores {
+    /// The score of the top-level indicator (dimension) `id`, if it has one.
+    pub fn dimension_score(&self, id: &str) -> Option<f64> {
+        self.indicators.iter().find(|i| i.parent.is_none() && i.id == id).and_then(|i| i.score)
+    }
+}
+
 /// The ranking of units by one dimension.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DimensionRanking {
@@ -287,9 +294,7 @@ pub fn score<R: std::borrow::Borrow<ExportedResponse>>(survey: &Survey, response
         .iter()
         .map(|dimension| DimensionRanking {
             dimension: dimension.id.clone(),
-            ranking: rank(&units, |scores| {
-                scores.indicators.iter().find(|i| i.parent.is_none() && i.id == dimension.id).and_then(|i| i.score)
-            }),
+            ranking: rank(&units, |scores| scores.dimension_score(&dimension.id)),
         })
         .collect();
     let alpha = survey.indicators.iter().map(|dimension| dimension_alpha(dimension, &specs, &table)).collect();

@@ -63,10 +63,6 @@ impl Round {
     }
 }
 
-fn dimension_score(scores: Option<&GroupScores>, dimension: &str) -> Option<f64> {
-    scores?.indicators.iter().find(|i| i.parent.is_none() && i.id == dimension).and_then(|i| i.score)
-}
-
 fn unit_scores<'a>(round: &'a Round, unit: &str) -> Option<&'a GroupScores> {
     round.units.iter().find(|u| u.label() == unit).and_then(|u| u.scores.as_ref())
 }
@@ -105,7 +101,12 @@ pub fn changes(before: &Round, after: &Round, dimensions: &[String]) -> Vec<Chan
         }
         out.push(index);
         for dimension in dimensions {
-            out.push(change(unit, Some(dimension), dimension_score(b, dimension), dimension_score(a, dimension)));
+            out.push(change(
+                unit,
+                Some(dimension),
+                b.and_then(|s| s.dimension_score(dimension)),
+                a.and_then(|s| s.dimension_score(dimension)),
+            ));
         }
     }
     out

@@ -12,7 +12,7 @@ use crate::{Analysis, Department, Outcome};
 use std::fmt::Write as _;
 use survey_core::bundle::ExportedResponse;
 use survey_core::quality::Flag;
-use survey_core::score::{GroupScores, Report, Suppression, MIN_UNIT_RESPONSES};
+use survey_core::score::{Report, Suppression, MIN_UNIT_RESPONSES};
 use survey_core::{short_fingerprint, AnswerValue, QuestionKind, Survey};
 
 /// Whether the whole evaluation's numbers may be shown.
@@ -49,10 +49,6 @@ fn csv_field(text: &str) -> String {
     } else {
         text.to_owned()
     }
-}
-
-fn dimension_score(scores: Option<&GroupScores>, dimension: &str) -> Option<f64> {
-    scores?.indicators.iter().find(|i| i.parent.is_none() && i.id == dimension).and_then(|i| i.score)
 }
 
 /// Counts of each kind of quality flag: speeding, straight-lining, contradiction.
@@ -229,7 +225,7 @@ pub fn csv(analysis: &Analysis<'_>) -> String {
         overall.is_none()
     );
     for dim in &dims {
-        let _ = write!(out, ",{}", number(dimension_score(overall, dim)));
+        let _ = write!(out, ",{}", number(overall.and_then(|s| s.dimension_score(dim))));
     }
     out.push('\n');
     for entry in &report.ranking {
@@ -247,7 +243,7 @@ pub fn csv(analysis: &Analysis<'_>) -> String {
             entry.suppressed
         );
         for dim in &dims {
-            let _ = write!(out, ",{}", number(dimension_score(scores, dim)));
+            let _ = write!(out, ",{}", number(scores.and_then(|s| s.dimension_score(dim))));
         }
         out.push('\n');
     }
@@ -283,15 +279,7 @@ const RAW_FIXED: [&str; 9] =
 /// The names of a response's quality flags, `;`-separated (empty when it has none).
 fn flag_names(analysis: &Analysis<'_>, id: &str) -> String {
     let flags = analysis.flagged.iter().find(|f| f.id == id).map(|f| f.flags.as_slice()).unwrap_or_default();
-    let names: Vec<&str> = flags
-        .iter()
-        .map(|flag| match flag {
-            Flag::Speeding { .. } => "speeding",
-            Flag::StraightLining { .. } => "straight_lining",
-            Flag::Contradiction { .. } => "contradiction",
-        })
-        .collect();
-    names.join(";")
+    flags.iter().map(Flag::name).collect::<Vec<_>>().join(";")
 }
 
 /// The raw table: a header of labels, then a row per response, a column per question (matrix
@@ -433,7 +421,7 @@ pub fn xlsx(analysis: &Analysis<'_>, raw: bool) -> Result<Vec<u8>, rust_xlsxwrit
         }
         sheet.write_boolean(row, 6, entry.suppressed)?;
         for (offset, dim) in dims.iter().enumerate() {
-            if let Some(value) = dimension_score(scores, dim) {
+            if let Some(value) = scores.and_then(|s| s.dimension_score(dim)) {
                 sheet.write_number_with_format(row, (header.len() + offset) as u16, value, &number)?;
             }
         }
