@@ -1,24 +1,21 @@
-//! The field evaluator's app (a Yew single-page app that works offline) and, as a second binary,
-//! the department page (`department`).
+//! The survey kit in the browser: two Yew single-page apps built from one crate, each its own
+//! trunk target and wasm.
 //!
-//! Layout follows Yew's function_todomvc: `state` holds the State, a closed `Action` enum and the
-//! synchronous reducer (which calls survey-core); IO (IndexedDB, clock, ids) happens at the edge,
-//! in `app`'s effects, which dispatch the results back as actions.
+//! - [`field`]: the field evaluator's app on the tablet (`index.html`, binary `survey-app`),
+//!   offline, lean: nothing only a department needs.
+//! - [`department`]: the department page (`department.html`, binary `department`, served under
+//!   `/department/`): import, verification, scores, charts and exports through `survey_dept`.
+//! - [`ui`]: what both use: the question components and paging, the field app's words and
+//!   language negotiation, browser facilities, the bundled example surveys.
+//!
+//! `field` and `ui` never use `survey_dept`, XLSX, signature verification or age decryption
+//! (checked by `tests/layering.rs`), so the field wasm does not carry them.
 
-pub mod app;
-pub mod components;
 pub mod department;
-pub mod edge;
-pub mod examples;
-pub mod i18n;
-pub mod keys;
-pub mod pages;
-pub mod platform;
-pub mod route;
-pub mod state;
-pub mod store;
+pub mod field;
+pub mod ui;
 
-/// Mounts the app on `<body>`.
+/// Mounts the field app on `<body>`.
 pub fn run() {
-    yew::Renderer::<app::App>::new().render();
+    field::run();
 }

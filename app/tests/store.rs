@@ -6,7 +6,7 @@
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use survey_app::store::{Store, StoredSurvey, KEYS, META, RESPONSES, SURVEYS};
+use survey_app::field::store::{Store, StoredSurvey, KEYS, META, RESPONSES, SURVEYS};
 use survey_core::{load_survey, AnswerValue, Draft, DraftStart, Mode, Status};
 use wasm_bindgen_test::*;
 

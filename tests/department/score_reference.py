@@ -6,14 +6,14 @@ written from the documents (not from the Rust code), to check `survey report --f
   independent Python verifier tests/bundles/verify_bundle.py (docs/bundle-format.md); a bundle
   signed by a device that is not on the roster (`unknown_key`) is quarantined, any other failure
   refused, and a bundle of another survey (fingerprint) refused as `unknown_survey`;
-- importing (crates/survey-core/src/import.rs, module doc): a set union keyed by response id; the
+- importing (crates/survey-core/src/analysis/import.rs, module doc): a set union keyed by response id; the
   same id with the same content counts once, the same id with different content is a conflict
   and counts in neither; per device, the sequence numbers 1..max(device_seq_high) that no bundle
   carried are missing;
 - scoring (docs/scoring.md): items, item statistics, the weighted indicator tree, index and rate,
   groups per unit with suppression (fewer than 5 responses) and complementary suppression, the
   competition ranking on indices rounded to 2 decimals, and Cronbach's alpha per dimension;
-- quality flags (crates/survey-core/src/quality.rs, module doc): speeding and contradiction
+- quality flags (crates/survey-core/src/analysis/quality.rs, module doc): speeding and contradiction
   (straight-lining needs a matrix question, which the survey used here does not have; it is
   implemented all the same).
 

@@ -9,13 +9,13 @@ pub mod model;
 pub mod store;
 pub mod text;
 
-use crate::i18n::Lang;
-use crate::platform;
+use crate::ui::i18n::Lang;
+use crate::ui::platform;
 use model::{Model, Results};
 use std::cell::RefCell;
 use std::rc::Rc;
 use store::{DeptStore, Input, Kind};
-use survey_core::score::{Suppression, UnitScores, MIN_UNIT_RESPONSES};
+use survey_core::analysis::score::{Suppression, UnitScores, MIN_UNIT_RESPONSES};
 use survey_core::short_fingerprint;
 use survey_dept::compare::{Change, ALL_UNITS};
 use survey_dept::{render, Outcome};
@@ -169,12 +169,7 @@ impl Page {
 
 /// Resolves on the browser's next macrotask.
 async fn yield_to_browser() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
+    gloo_timers::future::TimeoutFuture::new(0).await;
 }
 
 fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
@@ -347,7 +342,7 @@ pub fn DepartmentApp() -> Html {
     html! {
         <>
             <header class="topbar no-print">
-                <span class="home">{ crate::i18n::tr(l, crate::i18n::Msg::AppTitle) }</span>
+                <span class="home">{ crate::ui::i18n::tr(l, crate::ui::i18n::Msg::AppTitle) }</span>
                 <div class="topbar-actions">
                     <a class="link light" href="../">{ t(l, D::FieldApp) }</a>
                     <button class="lang" data-testid="lang-switch" onclick={switch_lang} lang={l.other().tag()}>{ l.other().name() }</button>

@@ -2,10 +2,10 @@
 //! results computed from it for display (owned, so the page can keep them between renders).
 
 use super::store::{Input, Kind};
-use crate::examples::BUNDLED;
-use crate::i18n::Lang;
-use survey_core::import::{Conflict, DeviceProgress};
-use survey_core::score::Report;
+use crate::ui::examples::BUNDLED;
+use crate::ui::i18n::Lang;
+use survey_core::analysis::import::{Conflict, DeviceProgress};
+use survey_core::analysis::score::Report;
 use survey_core::Survey;
 use survey_dept::compare::{Change, Round};
 use survey_dept::{render, Department};
@@ -173,15 +173,15 @@ impl Results {
         let counted = analysis.counted_responses();
         let survey = analysis.survey;
         let tag = lang.tag();
-        let distribution_svgs = survey_core::charts::distributions(survey, &counted, tag)
+        let distribution_svgs = survey_dept::charts::distributions(survey, &counted, tag)
             .iter()
-            .map(|d| (d.title.clone(), survey_core::charts::distribution_bar(d, tag)))
+            .map(|d| (d.title.clone(), survey_dept::charts::distribution_bar(d, tag)))
             .collect();
         Some(Results {
             survey: survey.clone(),
             fingerprint: fingerprint.to_owned(),
-            ranking_svg: survey_core::charts::ranking_bars(survey, &report, tag),
-            heat_map_svg: survey_core::charts::heat_map(survey, &report, tag),
+            ranking_svg: survey_dept::charts::ranking_bars(survey, &report, tag),
+            heat_map_svg: survey_dept::charts::heat_map(survey, &report, tag),
             distribution_svgs,
             n_all: analysis.responses.len(),
             flagged: analysis.flagged_count(),

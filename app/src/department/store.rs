@@ -9,7 +9,7 @@
 //! `Uint8Array` (kept as they are: a department's files add up to hundreds of megabytes, and
 //! base64 in JSON would cost a third more space and seconds of encoding).
 
-use crate::store::StoreError;
+use crate::ui::store_error::StoreError;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;

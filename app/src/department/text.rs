@@ -1,7 +1,7 @@
-//! The department page's words in zh-CN and English (the field app's are in `crate::i18n`).
+//! The department page's words in zh-CN and English (the field app's are in `crate::ui::i18n`).
 //! One match arm per message with both languages, so a missing translation does not compile.
 
-use crate::i18n::Lang;
+use crate::ui::i18n::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum D {

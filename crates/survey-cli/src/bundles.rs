@@ -18,17 +18,14 @@ pub fn keygen(args: Vec<OsString>) -> u8 {
             Ok(Some(lexopt::Arg::Short('o') | lexopt::Arg::Long("output"))) => match parser.value() {
                 Ok(path) => output = Some(path.into()),
                 Err(err) => {
-                    eprintln!("survey keygen: {err}");
-                    return 2;
+                    return crate::usage::bad("keygen", err);
                 }
             },
             Ok(Some(other)) => {
-                eprintln!("survey keygen: unexpected argument {}", other.unexpected());
-                return 2;
+                return crate::usage::bad("keygen", format!("unexpected argument {}", other.unexpected()));
             }
             Err(err) => {
-                eprintln!("survey keygen: {err}");
-                return 2;
+                return crate::usage::bad("keygen", err);
             }
         }
     }
@@ -83,8 +80,7 @@ pub fn verify(args: Vec<OsString>) -> u8 {
             Ok(None) => break,
             Ok(Some(arg)) => arg,
             Err(err) => {
-                eprintln!("survey verify: {err}");
-                return 2;
+                return crate::usage::bad("verify", err);
             }
         };
         let value = |parser: &mut lexopt::Parser| parser.value().map(PathBuf::from);
@@ -92,31 +88,26 @@ pub fn verify(args: Vec<OsString>) -> u8 {
             lexopt::Arg::Long("roster") => match value(&mut parser) {
                 Ok(path) => roster_path = Some(path),
                 Err(err) => {
-                    eprintln!("survey verify: {err}");
-                    return 2;
+                    return crate::usage::bad("verify", err);
                 }
             },
             lexopt::Arg::Long("identity") => match value(&mut parser) {
                 Ok(path) => identity_path = Some(path),
                 Err(err) => {
-                    eprintln!("survey verify: {err}");
-                    return 2;
+                    return crate::usage::bad("verify", err);
                 }
             },
             lexopt::Arg::Value(file) => files.push(file.into()),
             other => {
-                eprintln!("survey verify: unexpected argument {}", other.unexpected());
-                return 2;
+                return crate::usage::bad("verify", format!("unexpected argument {}", other.unexpected()));
             }
         }
     }
     let Some(roster_path) = roster_path else {
-        eprintln!("survey verify: give the roster of enrolled devices with --roster FILE");
-        return 2;
+        return crate::usage::bad("verify", "give the roster of enrolled devices with --roster FILE");
     };
     if files.is_empty() {
-        eprintln!("survey verify: give at least one bundle file");
-        return 2;
+        return crate::usage::bad("verify", "give at least one bundle file");
     }
     let roster = match read_roster(&roster_path) {
         Ok(roster) => roster,

@@ -19,32 +19,27 @@ pub fn run(args: Vec<OsString>) -> u8 {
                 let value = match parser.value() {
                     Ok(value) => value,
                     Err(err) => {
-                        eprintln!("survey check: {err}");
-                        return 2;
+                        return crate::usage::bad("check", err);
                     }
                 };
                 match value.to_string_lossy().parse::<MessageLang>() {
                     Ok(parsed) => lang = Some(parsed),
                     Err(err) => {
-                        eprintln!("survey check: {err}");
-                        return 2;
+                        return crate::usage::bad("check", err);
                     }
                 }
             }
             Ok(Some(lexopt::Arg::Value(file))) => files.push(file),
             Ok(Some(other)) => {
-                eprintln!("survey check: unexpected argument {}", other.unexpected());
-                return 2;
+                return crate::usage::bad("check", format!("unexpected argument {}", other.unexpected()));
             }
             Err(err) => {
-                eprintln!("survey check: {err}");
-                return 2;
+                return crate::usage::bad("check", err);
             }
         }
     }
     if files.is_empty() {
-        eprintln!("survey check: give at least one survey definition file");
-        return 2;
+        return crate::usage::bad("check", "give at least one survey definition file");
     }
     let lang = lang.unwrap_or_else(|| lang_from_env(|name| std::env::var_os(name)));
 

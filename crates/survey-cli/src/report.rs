@@ -66,8 +66,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
             Ok(None) => break,
             Ok(Some(arg)) => arg,
             Err(err) => {
-                eprintln!("survey report: {err}");
-                return 2;
+                return crate::usage::bad("report", err);
             }
         };
         let outcome: Result<(), String> = match arg {
@@ -115,21 +114,17 @@ pub fn run(args: Vec<OsString>) -> u8 {
             other => Err(format!("unexpected argument {}", other.unexpected())),
         };
         if let Err(err) = outcome {
-            eprintln!("survey report: {err}");
-            return 2;
+            return crate::usage::bad("report", err);
         }
     }
     if format == Format::Xlsx && output_path.is_none() {
-        eprintln!("survey report: --format xlsx needs --output FILE.xlsx");
-        return 2;
+        return crate::usage::bad("report", "--format xlsx needs --output FILE.xlsx");
     }
     let (Some(survey_path), Some(roster_path)) = (survey_path, roster_path) else {
-        eprintln!("survey report: give --survey FILE and --roster FILE");
-        return 2;
+        return crate::usage::bad("report", "give --survey FILE and --roster FILE");
     };
     if inputs.is_empty() {
-        eprintln!("survey report: give bundle files or folders");
-        return 2;
+        return crate::usage::bad("report", "give bundle files or folders");
     }
     let fail = |err: String| {
         eprintln!("survey report: {err}");

@@ -16,8 +16,10 @@ pub fn text() -> String {
 /// Runs the subcommand and returns the exit code.
 pub fn run(args: Vec<OsString>) -> u8 {
     if let Some(arg) = args.first() {
-        eprintln!("survey schema: unexpected argument `{}` (the command takes none)", arg.to_string_lossy());
-        return 2;
+        return crate::usage::bad(
+            "schema",
+            format!("unexpected argument `{}` (the command takes none)", arg.to_string_lossy()),
+        );
     }
     // A closed stdout (e.g. piped into `head`) is not worth an error.
     let _ = std::io::stdout().lock().write_all(text().as_bytes());

@@ -218,3 +218,36 @@ fn xlsx_report_is_written_and_needs_an_output() {
     assert!(bytes.starts_with(b"PK"), "an XLSX file is a zip archive");
     let _ = std::fs::remove_file(&out);
 }
+
+#[test]
+fn every_command_has_help() {
+    for command in ["check", "schema", "keygen", "verify", "report"] {
+        for flag in ["--help", "-h"] {
+            let output = survey(&[command.as_ref(), flag.as_ref()]);
+            assert_eq!(output.status.code(), Some(0), "survey {command} {flag}: {output:?}");
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert!(stdout.starts_with(&format!("usage: survey {command}")), "survey {command} {flag}: {stdout}");
+            assert!(stdout.contains("exit status"), "survey {command} {flag}: {stdout}");
+        }
+        let output = survey(&["help".as_ref(), command.as_ref()]);
+        assert_eq!(output.status.code(), Some(0));
+        assert!(String::from_utf8_lossy(&output.stdout).starts_with(&format!("usage: survey {command}")));
+    }
+    // Help wins over missing arguments, as in `survey report --help` with nothing else given.
+    let output = survey(&["report".as_ref(), "--survey".as_ref(), "x.json".as_ref(), "--help".as_ref()]);
+    assert_eq!(output.status.code(), Some(0));
+    let overview = survey(&["--help".as_ref()]);
+    assert_eq!(overview.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&overview.stdout).contains("report"));
+    assert_eq!(survey(&["help".as_ref(), "frobnicate".as_ref()]).status.code(), Some(2));
+}
+
+#[test]
+fn bad_usage_names_the_command_and_its_synopsis() {
+    let output = survey(&["report".as_ref(), "--bogus".as_ref()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with("survey report: unexpected argument"), "{stderr}");
+    assert!(stderr.contains("usage: survey report --survey S"), "{stderr}");
+    assert!(stderr.contains("survey report --help"), "{stderr}");
+}

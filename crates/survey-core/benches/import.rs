@@ -13,9 +13,9 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ed25519_dalek::{Signer, SigningKey};
 use std::collections::BTreeMap;
 use std::hint::black_box;
+use survey_core::analysis::import::Import;
+use survey_core::analysis::score::score;
 use survey_core::bundle::{self, DeviceInfo, ExportedResponse, Roster, RosterDevice, SurveyRef};
-use survey_core::import::Import;
-use survey_core::score::score;
 use survey_core::{load_survey, Answer, AnswerValue, Mode};
 
 const PER_BUNDLE: usize = 1000;

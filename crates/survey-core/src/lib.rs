@@ -1,31 +1,31 @@
-//! Pure core of the survey kit: the survey definition format, its validation, canonical hashes
-//! and the response model. Shared by the field app (wasm32) and the `survey` command.
+//! Pure core of the survey kit, in folders along the data path:
 //!
+//! - [`definition`]: the survey definition format (`survey/1`), its texts, the expression
+//!   language, compiled skip logic and constraints, validation and the text of every diagnostic;
+//! - [`response`]: a response being collected on a tablet, its answers, checks and finalise;
+//! - [`bundle`]: the signed result bundle a tablet exports, the roster of enrolled devices and
+//!   the verifier (feature `verify`);
+//! - [`analysis`]: verified bundles imported and deduplicated, quality flags, scoring;
+//! - [`canonical`]: RFC 8785 canonical JSON, SHA-256 and fingerprints, used by all of them.
+//!
+//! Shared by the field app (wasm32), the department's pipeline and the `survey` command.
 //! This crate does no IO and reads no clock or random source: times, ids and file contents come
 //! in as arguments. That keeps every result reproducible and lets the same code run in a browser
 //! and on a desktop. `tests/tidy.rs` enforces it.
 
+pub mod analysis;
 pub mod bundle;
 pub mod canonical;
-pub mod charts;
 pub mod definition;
-pub mod expr;
-pub mod import;
-pub mod logic;
-pub mod messages;
-pub mod quality;
 pub mod response;
-pub mod score;
-pub mod text;
-pub mod validate;
 
-#[cfg(test)]
-mod test_support;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
 
 pub use canonical::{fingerprint, short_fingerprint};
+pub use definition::logic::{Logic, Relevance};
+pub use definition::messages::MessageLang;
+pub use definition::text::Text;
+pub use definition::validate::{load_survey, validate, Diagnostic, LoadedSurvey, Severity};
 pub use definition::{Question, QuestionKind, Section, Survey};
-pub use logic::{Logic, Relevance};
-pub use messages::MessageLang;
 pub use response::{Answer, AnswerValue, Draft, DraftStart, Mode, NotFinished, Problem, Status};
-pub use text::Text;
-pub use validate::{load_survey, validate, Diagnostic, LoadedSurvey, Severity};

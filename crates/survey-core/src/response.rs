@@ -4,8 +4,8 @@
 //! new version of a survey never reinterprets answers already given. Times are milliseconds since
 //! the Unix epoch, passed in by the caller: this crate reads no clock.
 
+use crate::definition::logic::{Logic, Relevance};
 use crate::definition::{Question, QuestionKind, Survey};
-use crate::logic::{Logic, Relevance};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -453,7 +453,7 @@ impl Draft {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::load_survey;
+    use crate::definition::validate::load_survey;
 
     const SURVEY: &str = r#"{
       "format": "survey/1", "id": "s", "version": "1", "title": {"en": "S"}, "languages": ["en"],

@@ -1,4 +1,5 @@
-//! Helpers shared by the unit tests of several modules (compiled for tests only).
+//! Helpers shared by the unit tests of survey-core and of the crates above it (compiled for tests,
+//! and for other crates' tests through the `test-support` feature).
 
 use crate::bundle::ExportedResponse;
 use crate::{Answer, AnswerValue, Mode};
@@ -6,7 +7,7 @@ use std::collections::BTreeMap;
 
 /// A response to the small test surveys (scale questions `q1`, `q2` and matrix `m`); `None`
 /// leaves a question unanswered, the matrix gets only the rows given.
-pub(crate) fn response(unit: Option<&str>, q1: Option<i64>, q2: Option<i64>, rows: &[(&str, i64)]) -> ExportedResponse {
+pub fn response(unit: Option<&str>, q1: Option<i64>, q2: Option<i64>, rows: &[(&str, i64)]) -> ExportedResponse {
     let answer = |value| Answer { value, at: 0, changes: 0 };
     let mut answers = BTreeMap::new();
     if let Some(v) = q1 {

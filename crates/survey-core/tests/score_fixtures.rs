@@ -1,15 +1,15 @@
 //! Scoring tests as data: every folder under `test_data/score/` holds a `survey.json`, a
 //! `responses.json` (an array of exported responses) and `expected.json`, the report
-//! `survey_core::score::score` must produce. Set `UPDATE_EXPECT=1` to rewrite the expectations
+//! `survey_core::analysis::score::score` must produce. Set `UPDATE_EXPECT=1` to rewrite the expectations
 //! after a deliberate change, then review the diff. Numbers are compared to 1e-9, not textually,
 //! so a harmless change in the last bits of a float does not churn every fixture.
 
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
+use survey_core::analysis::score::{score, Report};
 use survey_core::bundle::ExportedResponse;
 use survey_core::load_survey;
-use survey_core::score::{score, Report};
 
 fn fixture_dirs() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/score");

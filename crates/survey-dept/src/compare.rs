@@ -6,7 +6,7 @@
 //! a published number and a withheld one would disclose the withheld one.
 
 use serde::{Deserialize, Serialize};
-use survey_core::score::{GroupScores, RankEntry, Report, UnitScores, MIN_UNIT_RESPONSES};
+use survey_core::analysis::score::{GroupScores, RankEntry, Report, UnitScores, MIN_UNIT_RESPONSES};
 
 /// The label of the whole-evaluation row in a comparison.
 pub const ALL_UNITS: &str = "(all)";
@@ -120,7 +120,7 @@ pub fn dimension_ids(survey: &survey_core::Survey) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use survey_core::score::{IndicatorScores, Suppression};
+    use survey_core::analysis::score::{IndicatorScores, Suppression};
 
     fn group(n: usize, index: Option<f64>, dims: &[(&str, Option<f64>)]) -> GroupScores {
         GroupScores {

@@ -11,6 +11,7 @@
 //! The `survey` command and the department page of the app both drive this crate, so they show
 //! the same numbers for the same files by construction (and a test compares them).
 
+pub mod charts;
 pub mod compare;
 pub mod render;
 
@@ -18,10 +19,10 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::str::FromStr;
+use survey_core::analysis::import::{Added, Import};
+use survey_core::analysis::quality::{flag_responses, Flagged};
+use survey_core::analysis::score::{score, Report};
 use survey_core::bundle::{verify, BundleError, ExportedResponse, Roster};
-use survey_core::import::{Added, Import};
-use survey_core::quality::{flag_responses, Flagged};
-use survey_core::score::{score, Report};
 use survey_core::{load_survey, short_fingerprint, Survey};
 
 /// What happened to one bundle file.

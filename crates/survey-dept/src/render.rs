@@ -10,9 +10,9 @@
 use crate::compare::{changes, dimension_ids, Change, Round, ALL_UNITS};
 use crate::{Analysis, Department, Outcome};
 use std::fmt::Write as _;
+use survey_core::analysis::quality::Flag;
+use survey_core::analysis::score::{Report, Suppression, MIN_UNIT_RESPONSES};
 use survey_core::bundle::ExportedResponse;
-use survey_core::quality::Flag;
-use survey_core::score::{Report, Suppression, MIN_UNIT_RESPONSES};
 use survey_core::{short_fingerprint, AnswerValue, QuestionKind, Survey};
 
 /// Whether the whole evaluation's numbers may be shown.

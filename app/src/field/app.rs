@@ -1,0 +1,232 @@
+//! The root component: owns the reducer and does the IO at the edge (opening the store, loading,
+//! saving, following the URL fragment), then renders the page for the current route.
+
+use crate::field::components::header::Header;
+use crate::field::edge::{Edge, EVALUATOR_KEY, LOCK_KEY};
+use crate::field::pages::{
+    done::DonePage, fill::FillPage, home::HomePage, settings::SettingsPage, welcome::WelcomePage,
+};
+use crate::field::route::Route;
+use crate::field::state::{Action, Evaluator, SelfLock, State, SurveyEntry};
+use crate::field::store::{Store, StoredSurvey};
+use crate::ui::examples::BUNDLED;
+use crate::ui::i18n::{tr, Lang, Msg};
+use crate::ui::platform;
+use gloo_events::EventListener;
+use gloo_timers::callback::Interval;
+use std::cell::RefCell;
+use std::rc::Rc;
+use survey_core::load_survey;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+/// The handle pages use to read the state and dispatch actions.
+pub type AppHandle = UseReducerHandle<State>;
+
+/// The key of the UI language setting.
+const LANG_SETTING: &str = "survey-kit.lang";
+/// Seconds without input after which self-completion returns to the welcome screen (a local
+/// setting so that tests and teams can change it; default 180).
+const IDLE_SETTING: &str = "survey-kit.idle-seconds";
+const DEFAULT_IDLE_SECONDS: u32 = 180;
+
+fn initial_lang() -> Lang {
+    platform::setting(LANG_SETTING)
+        .and_then(|tag| Lang::from_tag(&tag))
+        .unwrap_or_else(|| Lang::negotiate(&platform::browser_languages()))
+}
+
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(|| State::new(initial_lang(), Route::parse(&platform::hash())));
+    let store: Rc<RefCell<Option<Rc<Store>>>> = use_mut_ref(|| None);
+
+    // Open the store, make sure the bundled surveys are there, and read everything once.
+    {
+        let state = state.clone();
+        let store = store.clone();
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                match load(&store).await {
+                    Ok(loaded) => state.dispatch(loaded),
+                    Err(message) => state.dispatch(Action::StoreUnavailable(message)),
+                }
+            });
+        });
+    }
+
+    // Write the current response whenever the reducer asks for it.
+    {
+        let dispatcher = state.dispatcher();
+        let store = store.clone();
+        let draft = state.current.clone();
+        use_effect_with(state.save_generation, move |generation| {
+            let generation = *generation;
+            if generation > 0 {
+                if let (Some(draft), Some(store)) = (draft, store.borrow().clone()) {
+                    spawn_local(async move {
+                        match store.put_response_numbered(&draft).await {
+                            Ok(seq) => dispatcher.dispatch(Action::Saved { generation, seq }),
+                            Err(error) => dispatcher.dispatch(Action::SaveFailed { generation, error }),
+                        }
+                    });
+                }
+            }
+        });
+    }
+
+    // Keep the URL fragment and the route in step, both ways.
+    {
+        use_effect_with(state.route.clone(), move |route| {
+            platform::set_hash(&route.fragment(), false);
+        });
+    }
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            // Removed when dropped, i.e. when the effect is cleaned up.
+            let listener = web_sys::window().map(|window| {
+                EventListener::new(&window, "hashchange", move |_| {
+                    dispatcher.dispatch(Action::Navigate(Route::parse(&platform::hash())));
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    {
+        use_effect_with(state.lang, move |lang| {
+            platform::set_document_lang(lang.tag());
+            platform::set_setting(LANG_SETTING, lang.tag());
+        });
+    }
+
+    let edge = Edge { store: store.clone(), dispatcher: state.dispatcher() };
+
+    // Keep the stored lock in step (the resident's response id changes within self-completion).
+    {
+        let edge = edge.clone();
+        let loaded = state.loaded;
+        use_effect_with(state.lock.clone(), move |lock| {
+            if loaded {
+                edge.store_lock(lock.clone());
+            }
+        });
+    }
+
+    // Ask once for persistent storage and read usage and quota; find or make the device key.
+    {
+        let edge = edge.clone();
+        use_effect_with(state.loaded, move |loaded| {
+            if *loaded {
+                edge.check_storage();
+                edge.ensure_device_key();
+            }
+        });
+    }
+
+    // In self-completion, a tablet left alone returns to the welcome screen (the draft stays).
+    {
+        let dispatcher = state.dispatcher();
+        let active = state.lock.is_some() && state.route != Route::Welcome;
+        use_effect_with(active, move |active| {
+            let mut cleanup: Option<Box<dyn FnOnce()>> = None;
+            if *active {
+                cleanup = Some(idle_watch(dispatcher));
+            }
+            move || {
+                if let Some(cleanup) = cleanup {
+                    cleanup();
+                }
+            }
+        });
+    }
+
+    let lang = state.lang;
+    let body = if !state.loaded {
+        html! { <p class="loading" role="status">{ tr(lang, Msg::Loading) }</p> }
+    } else if let Some(message) = &state.store_unavailable {
+        html! {
+            <div class="alert alert-error" role="alert">
+                <p>{ tr(lang, Msg::StoreUnavailable) }</p>
+                <p class="detail">{ message }</p>
+            </div>
+        }
+    } else {
+        match &state.route {
+            Route::Home => html! { <HomePage state={state.clone()} edge={edge.clone()} /> },
+            Route::Settings => html! { <SettingsPage state={state.clone()} edge={edge.clone()} /> },
+            Route::Welcome => html! { <WelcomePage state={state.clone()} /> },
+            Route::Fill(_) => html! { <FillPage state={state.clone()} /> },
+            Route::Done(_) => html! { <DonePage state={state.clone()} /> },
+        }
+    };
+    html! {
+        <>
+            <Header state={state.clone()} edge={edge} />
+            <main id="main">{ body }</main>
+        </>
+    }
+}
+
+/// Dispatches `Action::Idle` after the idle time without a pointer or key event. Returns the
+/// function that stops watching (dropping the listeners and the interval removes them).
+fn idle_watch(dispatcher: yew::UseReducerDispatcher<State>) -> Box<dyn FnOnce()> {
+    let seconds = platform::setting(IDLE_SETTING).and_then(|s| s.parse::<u32>().ok()).unwrap_or(DEFAULT_IDLE_SECONDS);
+    let last_input = Rc::new(std::cell::Cell::new(platform::now_ms()));
+    let Some(window) = web_sys::window() else { return Box::new(|| ()) };
+    let listeners: Vec<EventListener> = ["pointerdown", "keydown", "input"]
+        .into_iter()
+        .map(|event| {
+            let last_input = last_input.clone();
+            EventListener::new(&window, event, move |_| last_input.set(platform::now_ms()))
+        })
+        .collect();
+    let ticks = Interval::new(1000, move || {
+        if platform::now_ms() - last_input.get() >= i64::from(seconds) * 1000 {
+            dispatcher.dispatch(Action::Idle);
+        }
+    });
+    Box::new(move || drop((listeners, ticks)))
+}
+
+/// Opens the store, stores the bundled surveys if they are missing, and reads every survey and
+/// response. A damaged record is skipped with a console message rather than blocking the device.
+async fn load(slot: &RefCell<Option<Rc<Store>>>) -> Result<Action, String> {
+    let store = Rc::new(Store::open().await.map_err(|err| err.to_string())?);
+    *slot.borrow_mut() = Some(store.clone());
+
+    let stored = store.surveys().await.map_err(|err| err.to_string())?;
+    let mut known: Vec<StoredSurvey> = stored.into_iter().filter_map(Result::ok).collect();
+    for (file_name, text) in BUNDLED {
+        let loaded = load_survey(text);
+        let (Some(survey), Some(fingerprint)) = (loaded.survey, loaded.fingerprint) else { continue };
+        if known.iter().any(|s| s.fingerprint == fingerprint) {
+            continue;
+        }
+        let record = StoredSurvey {
+            fingerprint,
+            id: survey.id.clone(),
+            version: survey.version.clone(),
+            source: (*text).to_owned(),
+            origin: format!("bundled:{file_name}"),
+        };
+        store.put_survey(&record).await.map_err(|err| err.to_string())?;
+        known.push(record);
+    }
+    let mut surveys: Vec<SurveyEntry> = known
+        .into_iter()
+        .filter_map(|stored| {
+            let survey = load_survey(&stored.source).survey?;
+            Some(SurveyEntry::new(stored, survey))
+        })
+        .collect();
+    // A stable order for the list: by survey id, then newest version first.
+    surveys.sort_by(|a, b| a.survey.id.cmp(&b.survey.id).then_with(|| b.survey.version.cmp(&a.survey.version)));
+
+    let mut responses: Vec<survey_core::Draft> =
+        store.responses().await.map_err(|err| err.to_string())?.into_iter().filter_map(Result::ok).collect();
+    responses.sort_by_key(|r| std::cmp::Reverse(r.started_at));
+    let evaluator: Evaluator = store.meta(EVALUATOR_KEY).await.ok().flatten().unwrap_or_default();
+    let lock: Option<SelfLock> = store.meta(LOCK_KEY).await.ok().flatten().flatten();
+    Ok(Action::Loaded { surveys, responses, evaluator, lock })
+}
