@@ -1,13 +1,12 @@
 //! A survey shown a page at a time, as on the tablet: one page per section with its relevant
 //! questions only, pages with nothing relevant skipped, and questions numbered through the whole
-//! survey. Pure helpers plus [`SectionQuestions`], the questions of one page, so the field app's
+//! survey. Pure helpers plus [`section_questions`], the questions of one page, so the field app's
 //! fill page and a department's preview of a survey show the same thing.
 
 use crate::ui::i18n::Lang;
 use crate::ui::question::QuestionView;
-use std::collections::{BTreeMap, BTreeSet};
-use std::rc::Rc;
-use survey_core::{AnswerValue, Logic, Problem, QuestionKind, Relevance, Section, Survey};
+use std::collections::BTreeMap;
+use survey_core::{Answer, AnswerValue, Logic, Problem, QuestionKind, Relevance, Section, Survey};
 use yew::prelude::*;
 
 /// Whether a page has at least one relevant question (pages with none are skipped).
@@ -45,45 +44,43 @@ pub fn question_numbers(survey: &Survey) -> BTreeMap<String, usize> {
     numbers
 }
 
-#[derive(Properties, PartialEq)]
-pub struct SectionQuestionsProps {
-    pub survey: Rc<Survey>,
+/// What one page of questions shows: borrowed, since it is rendered inside the page component
+/// that owns the response (a component of its own would cost the field wasm a few KB).
+pub struct SectionQuestions<'a> {
+    pub survey: &'a Survey,
     /// The section shown (an index into `survey.sections`).
     pub page: usize,
-    /// The ids of the questions that are relevant now; the others are not shown.
-    pub relevant: Rc<BTreeSet<String>>,
-    pub numbers: Rc<BTreeMap<String, usize>>,
-    pub answers: Rc<BTreeMap<String, AnswerValue>>,
+    pub logic: &'a Logic,
+    pub relevance: &'a Relevance,
+    pub numbers: &'a BTreeMap<String, usize>,
+    pub answers: &'a BTreeMap<String, Answer>,
     pub lang: Lang,
     /// Questions highlighted as missing after an attempt to finish.
-    #[prop_or_default]
-    pub missing: Rc<BTreeSet<String>>,
+    pub missing: &'a [String],
     /// What is wrong with the answers given, by question id.
-    #[prop_or_default]
-    pub problems: Rc<BTreeMap<String, Problem>>,
-    pub on_answer: Callback<(String, Option<AnswerValue>)>,
+    pub problems: &'a BTreeMap<String, Problem>,
+    pub on_answer: &'a Callback<(String, Option<AnswerValue>)>,
 }
 
 /// The relevant questions of one section, each with its input, answer and problem.
-#[component]
-pub fn SectionQuestions(props: &SectionQuestionsProps) -> Html {
-    let Some(section): Option<&Section> = props.survey.sections.get(props.page) else { return Html::default() };
+pub fn section_questions(view: &SectionQuestions<'_>) -> Html {
+    let Some(section): Option<&Section> = view.survey.sections.get(view.page) else { return Html::default() };
     section
         .questions
         .iter()
-        .filter(|q| props.relevant.contains(&q.id))
+        .filter(|q| view.logic.is_relevant(&q.id, view.relevance))
         .map(|question| {
             html! {
                 <QuestionView
                     key={question.id.clone()}
                     question={question.clone()}
-                    number={props.numbers.get(&question.id).copied()}
-                    answer={props.answers.get(&question.id).cloned()}
-                    lang={props.lang}
-                    languages={props.survey.languages.clone()}
-                    missing={props.missing.contains(&question.id)}
-                    problem={props.problems.get(&question.id).cloned()}
-                    on_answer={props.on_answer.clone()}
+                    number={view.numbers.get(&question.id).copied()}
+                    answer={view.answers.get(&question.id).map(|a| a.value.clone())}
+                    lang={view.lang}
+                    languages={view.survey.languages.clone()}
+                    missing={view.missing.contains(&question.id)}
+                    problem={view.problems.get(&question.id).cloned()}
+                    on_answer={view.on_answer.clone()}
                 />
             }
         })

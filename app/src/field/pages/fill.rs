@@ -6,11 +6,10 @@ use crate::field::app::AppHandle;
 use crate::field::components::save_status::SaveStatus;
 use crate::field::state::Action;
 use crate::ui::i18n::{answered_of, page_of, tr, Msg};
-use crate::ui::paging::{neighbour_page, question_numbers, SectionQuestions};
+use crate::ui::paging::{neighbour_page, question_numbers, section_questions, SectionQuestions};
 use crate::ui::platform;
 use crate::ui::progress::Progress;
-use std::collections::{BTreeMap, BTreeSet};
-use std::rc::Rc;
+use std::collections::BTreeMap;
 use survey_core::AnswerValue;
 use yew::prelude::*;
 
@@ -75,23 +74,18 @@ pub fn FillPage(props: &FillProps) -> Html {
         Callback::from(move |_| state.dispatch(Action::Finish { now: platform::now_ms() }))
     };
 
-    let relevant: BTreeSet<String> =
-        section.questions.iter().filter(|q| logic.is_relevant(&q.id, relevance)).map(|q| q.id.clone()).collect();
-    let answers: BTreeMap<String, AnswerValue> =
-        draft.answers.iter().map(|(id, answer)| (id.clone(), answer.value.clone())).collect();
-    let questions = html! {
-        <SectionQuestions
-            survey={survey.clone()}
-            page={page}
-            relevant={Rc::new(relevant)}
-            numbers={Rc::new(numbers.clone())}
-            answers={Rc::new(answers)}
-            lang={lang}
-            missing={Rc::new(state.missing.iter().cloned().collect::<BTreeSet<_>>())}
-            problems={Rc::new(problems)}
-            on_answer={on_answer}
-        />
-    };
+    let questions = section_questions(&SectionQuestions {
+        survey: &survey,
+        page,
+        logic: &logic,
+        relevance,
+        numbers: &numbers,
+        answers: &draft.answers,
+        lang,
+        missing: &state.missing,
+        problems: &problems,
+        on_answer: &on_answer,
+    });
 
     let jump_list = |ids: Vec<&String>| {
         ids.into_iter()
