@@ -10,6 +10,7 @@
 mod bundles;
 mod check;
 mod report;
+mod round;
 mod schema;
 mod usage;
 
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         Some("keygen") => bundles::keygen(rest),
         Some("verify") => bundles::verify(rest),
         Some("report") => report::run(rest),
+        Some("round") => round::run(rest),
         Some("help" | "--help" | "-h") => match rest.first().map(|name| (name, name.to_str().and_then(usage::command)))
         {
             None => {

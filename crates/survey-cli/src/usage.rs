@@ -94,6 +94,31 @@ unknown devices) and print scores and ranking
 
 exit status: 0 report written, 2 unreadable input or bad usage",
     },
+    Command {
+        name: "round",
+        synopsis: "round keygen -o KEY\n       survey round build PLAN.json --key KEY -o NAME.round.json\n       survey round verify FILE...\n       survey round show FILE [--format table|csv]\n       survey round draw --seed TEXT --round ID --scope SCOPE < MEMBERS",
+        summary: "plan, sign, check and show evaluation rounds and their random draws",
+        details: "\
+evaluation rounds (docs/round-format.md) and the draw rule draw/1 (docs/sampling.md)
+
+  keygen -o KEY        a new organiser key, Ed25519 as PKCS#8 PEM (as `openssl genpkey
+                       -algorithm ed25519` writes it); never overwrites a file
+  build PLAN.json      turn a plan (survey, units, frame CSVs, devices, assignments, seed and
+    --key KEY          its source) into a round file signed with KEY; every problem of the
+    -o FILE            plan at once, with its JSON path or CSV row, and nothing written then
+  verify FILE...       the signature, the survey, frame hashes, the frame commitment, the
+                       draws and the assignments; one finding per line with its JSON path
+  show FILE            the drawn units and, per unit, the drawn households and the
+    --format F         substitutes in order: table (default) or csv
+                       (`unit,position,household,role`)
+  draw                 members on stdin (UTF-8, a line each), printed in draw order;
+    --seed TEXT        taken exactly as given, never trimmed or normalised
+    --round ID
+    --scope SCOPE      `units` or `households/UNIT`
+
+exit status: 0 ok, 1 findings (a bad plan, a rejected round, bad members), 2 unreadable
+input or bad usage",
+    },
 ];
 
 /// The overview: every command's synopsis and summary.

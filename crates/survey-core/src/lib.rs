@@ -5,6 +5,8 @@
 //! - [`response`]: a response being collected on a tablet, its answers, checks and finalise;
 //! - [`bundle`]: the signed result bundle a tablet exports, the roster of enrolled devices and
 //!   the verifier (feature `verify`);
+//! - [`round`]: evaluation rounds the organiser signs: the draw rule `draw/1`, household
+//!   frames, the plan and the round file and its verifier;
 //! - [`analysis`]: verified bundles imported and deduplicated, quality flags, scoring;
 //! - [`canonical`]: RFC 8785 canonical JSON, SHA-256 and fingerprints, used by all of them.
 //!
@@ -18,6 +20,7 @@ pub mod bundle;
 pub mod canonical;
 pub mod definition;
 pub mod response;
+pub mod round;
 
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
