@@ -4,7 +4,7 @@
 
 use crate::usage::bad;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
-use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey, KeypairBytes};
 use ed25519_dalek::{Signer, SigningKey};
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -74,7 +74,9 @@ fn keygen(args: Vec<OsString>) -> u8 {
         return 2;
     }
     let signing = SigningKey::from_bytes(&seed);
-    let pem = match signing.to_pkcs8_pem(LineEnding::LF) {
+    // PKCS#8 v1 (the private key alone), as `openssl genpkey -algorithm ed25519` writes it:
+    // OpenSSL 3.0 does not read the v2 form with the public key that `SigningKey` would write.
+    let pem = match (KeypairBytes { secret_key: seed, public_key: None }).to_pkcs8_pem(LineEnding::LF) {
         Ok(pem) => pem,
         Err(err) => {
             eprintln!("survey round keygen: {err}");
@@ -285,8 +287,10 @@ fn show_table(payload: &RoundPayload) -> String {
             unit.attempts_before_substitute,
             if unit.off_sample { ", off-sample interviews allowed" } else { "" }
         ));
-        out.push_str(&format!("  drawn: {}\n", order[..n].join(", ")));
-        out.push_str(&format!("  substitutes, in order: {}\n", order[n..].join(", ")));
+        for (idx, household) in order.iter().enumerate() {
+            let role = if idx < n { "drawn" } else { "substitute" };
+            out.push_str(&format!("  {:>5}  {role:<10}  {household}\n", idx + 1));
+        }
     }
     out
 }

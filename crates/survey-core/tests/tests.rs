@@ -3,6 +3,7 @@
 
 #[cfg(feature = "verify")]
 mod bundle_fixtures;
+mod plan_fixtures;
 mod schema_fixtures;
 mod score_fixtures;
 mod tidy;

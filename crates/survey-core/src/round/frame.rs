@@ -33,20 +33,20 @@ fn at(row: usize, message: impl Into<String>) -> FrameError {
     FrameError { row, message: message.into() }
 }
 
-/// Splits CSV text into rows of cells, each row with its number. A quoted line break, a quote
-/// in an unquoted cell or text after a closing quote is an error at its row.
-fn rows(text: &str) -> Result<Vec<(usize, Vec<String>)>, FrameError> {
-    let mut out = Vec::new();
-    for (idx, line) in text.split('\n').enumerate() {
-        let row = idx + 1;
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        out.push((row, cells(line).map_err(|message| at(row, message))?));
-    }
+/// Splits CSV text into rows of cells, each row with its number, or the row's fault: a quoted
+/// line break, a quote in an unquoted cell or text after a closing quote. Line breaks never
+/// belong to a cell, so each line is read on its own and one fault does not hide the next.
+fn rows(text: &str) -> Vec<(usize, Result<Vec<String>, String>)> {
+    let mut out: Vec<(usize, Result<Vec<String>, String>)> = text
+        .split('\n')
+        .enumerate()
+        .map(|(idx, line)| (idx + 1, cells(line.strip_suffix('\r').unwrap_or(line))))
+        .collect();
     // A final line end leaves one empty piece after it: not a row.
     if text.ends_with('\n') {
         out.pop();
     }
-    Ok(out)
+    out
 }
 
 fn cells(line: &str) -> Result<Vec<String>, String> {
@@ -120,8 +120,12 @@ pub fn read_frame(bytes: &[u8]) -> Result<Vec<String>, Vec<FrameError>> {
             ),
         )]
     })?;
-    let rows = rows(text).map_err(|err| vec![err])?;
-    let Some((_, header)) = rows.first() else { return Err(vec![at(0, "empty file: row 1 must be the header")]) };
+    let rows = rows(text);
+    let header = match rows.first() {
+        None => return Err(vec![at(0, "empty file: row 1 must be the header")]),
+        Some((row, Err(message))) => return Err(vec![at(*row, message.clone())]),
+        Some((_, Ok(header))) => header,
+    };
     let Some(column) = header.iter().position(|name| name == HOUSEHOLD_COLUMN) else {
         return Err(vec![at(1, format!("no column named `{HOUSEHOLD_COLUMN}` in the header"))]);
     };
@@ -129,12 +133,20 @@ pub fn read_frame(bytes: &[u8]) -> Result<Vec<String>, Vec<FrameError>> {
         return Err(vec![at(1, format!("two columns named `{HOUSEHOLD_COLUMN}`"))]);
     }
     // Fully empty rows at the end (as spreadsheets leave them) are not rows of the frame.
-    let is_blank = |cells: &Vec<String>| cells.iter().all(String::is_empty);
+    let is_blank =
+        |cells: &Result<Vec<String>, String>| cells.as_ref().is_ok_and(|cells| cells.iter().all(String::is_empty));
     let last = rows.iter().rposition(|(_, cells)| !is_blank(cells)).unwrap_or(0);
     let mut codes = Vec::new();
     let mut rows_of_codes = Vec::new();
     let mut errors = Vec::new();
     for (row, cells) in &rows[1..=last] {
+        let cells = match cells {
+            Ok(cells) => cells,
+            Err(message) => {
+                errors.push(at(*row, message.clone()));
+                continue;
+            }
+        };
         if cells.len() != header.len() {
             errors.push(at(*row, format!("{} cells, the header has {}", cells.len(), header.len())));
             continue;

@@ -129,6 +129,19 @@ pub fn bilingual_problem(text: &Text) -> Option<String> {
     (!missing.is_empty()).then(|| format!("needs a non-empty text for {}", missing.join(" and ")))
 }
 
+/// Problems found so far, and how to name a place in the plan.
+struct Problems<'a> {
+    list: Vec<PlanProblem>,
+    plan_name: &'a str,
+}
+
+impl Problems<'_> {
+    /// A problem at a JSON path of the plan.
+    fn at(&mut self, path: &str, message: String) {
+        self.list.push(PlanProblem { location: format!("{}: {path}", self.plan_name), message });
+    }
+}
+
 /// Builds the round payload of a plan. `plan_name` names the plan file in problems; `file`
 /// gives the bytes of a file the plan names (`None`: it could not be read, with why).
 pub fn build(
@@ -137,38 +150,36 @@ pub fn build(
     file: &dyn Fn(&str) -> Result<Vec<u8>, String>,
     organiser_key: &[u8; 32],
 ) -> Result<RoundPayload, Vec<PlanProblem>> {
-    let mut problems = Vec::new();
-    let mut at = |path: &str, message: String| {
-        problems.push(PlanProblem { location: format!("{plan_name}: {path}"), message });
-    };
+    let mut problems = Problems { list: Vec::new(), plan_name };
     if plan.format != PLAN_FORMAT {
-        at("format", format!("`{}` is not a plan format this build reads (`{PLAN_FORMAT}`)", plan.format));
+        problems.at("format", format!("`{}` is not a plan format this build reads (`{PLAN_FORMAT}`)", plan.format));
     }
     if let Err(err) = check_text(&plan.id, TextKind::RoundId) {
-        at("id", format!("round id {:?}: {err}", plan.id));
+        problems.at("id", format!("round id {:?}: {err}", plan.id));
     }
     if let Some(problem) = bilingual_problem(&plan.title) {
-        at("title", problem);
+        problems.at("title", problem);
     }
     for (field, date) in [("period.from", &plan.period.from), ("period.to", &plan.period.to)] {
         if !is_date(date) {
-            at(field, format!("{date:?} is not a date YYYY-MM-DD"));
+            problems.at(field, format!("{date:?} is not a date YYYY-MM-DD"));
         }
     }
     if is_date(&plan.period.from) && is_date(&plan.period.to) && plan.period.from > plan.period.to {
-        at("period", format!("ends ({}) before it starts ({})", plan.period.to, plan.period.from));
+        problems.at("period", format!("ends ({}) before it starts ({})", plan.period.to, plan.period.from));
     }
     if plan.organiser.trim().is_empty() {
-        at("organiser", "the organiser's name is empty".to_owned());
+        problems.at("organiser", "the organiser's name is empty".to_owned());
     }
     if let Err(err) = check_text(&plan.seed, TextKind::Seed) {
-        at("seed", format!("{err}"));
+        problems.at("seed", format!("{err}"));
     }
     match &plan.seed_source {
-        None => at("seed_source", "a seed needs its public source (e.g. a named lottery's draw and date)".to_owned()),
+        None => problems
+            .at("seed_source", "a seed needs its public source (e.g. a named lottery's draw and date)".to_owned()),
         Some(source) => {
             if let Err(err) = check_text(source, TextKind::SeedSource) {
-                at("seed_source", format!("{err}"));
+                problems.at("seed_source", format!("{err}"));
             }
         }
     }
@@ -179,7 +190,7 @@ pub fn build(
     let mut survey_units: Option<BTreeMap<String, Text>> = None;
     let mut recipients = Vec::new();
     match file(&plan.survey) {
-        Err(err) => at("survey", format!("cannot read {}: {err}", plan.survey)),
+        Err(err) => problems.at("survey", format!("cannot read {}: {err}", plan.survey)),
         Ok(bytes) => {
             let text = String::from_utf8_lossy(&bytes);
             let loaded = load_survey(&text);
@@ -194,24 +205,22 @@ pub fn build(
                     recipients = survey.recipients.clone();
                 }
                 _ => {
-                    for err in errors {
-                        problems.push(PlanProblem { location: plan.survey.clone(), message: err.to_string() });
-                    }
-                    if problems.is_empty() {
+                    if errors.is_empty() {
                         problems
+                            .list
                             .push(PlanProblem { location: plan.survey.clone(), message: "not a valid survey".into() });
+                    }
+                    for err in errors {
+                        problems.list.push(PlanProblem { location: plan.survey.clone(), message: err.to_string() });
                     }
                 }
             }
         }
     }
-    let mut at = |path: &str, message: String| {
-        problems.push(PlanProblem { location: format!("{plan_name}: {path}"), message });
-    };
 
     // Units and their frames.
     if plan.units.is_empty() {
-        at("units", "the plan names no unit".to_owned());
+        problems.at("units", "the plan names no unit".to_owned());
     }
     let mut first_index: HashMap<&str, usize> = HashMap::new();
     let mut units = Vec::new();
@@ -219,16 +228,16 @@ pub fn build(
     for (idx, unit) in plan.units.iter().enumerate() {
         let path = format!("units[{idx}]");
         if let Err(err) = check_text(&unit.id, TextKind::UnitId) {
-            at(&format!("{path}.id"), format!("unit id {:?}: {err}", unit.id));
+            problems.at(&format!("{path}.id"), format!("unit id {:?}: {err}", unit.id));
         }
         if let Some(first) = first_index.insert(&unit.id, idx) {
-            at(&format!("{path}.id"), format!("unit `{}` is already units[{first}]", unit.id));
+            problems.at(&format!("{path}.id"), format!("unit `{}` is already units[{first}]", unit.id));
             first_index.insert(&unit.id, first);
         }
         let name = match (&survey_units, &unit.name) {
             (Some(listed), name) => match listed.get(&unit.id) {
                 None => {
-                    at(
+                    problems.at(
                         &format!("{path}.id"),
                         format!("unknown unit `{}`: the survey lists its units and not this one", unit.id),
                     );
@@ -236,7 +245,7 @@ pub fn build(
                 }
                 Some(listed_name) => {
                     if name.as_ref().is_some_and(|name| name != listed_name) {
-                        at(
+                        problems.at(
                             &format!("{path}.name"),
                             "differs from the unit's name in the survey (leave it out)".to_owned(),
                         );
@@ -246,21 +255,22 @@ pub fn build(
             },
             (None, Some(name)) => {
                 if let Some(problem) = bilingual_problem(name) {
-                    at(&format!("{path}.name"), problem);
+                    problems.at(&format!("{path}.name"), problem);
                 }
                 Some(name.clone())
             }
             (None, None) => {
-                at(&format!("{path}.name"), "the survey lists no units, so the plan names each one".to_owned());
+                problems
+                    .at(&format!("{path}.name"), "the survey lists no units, so the plan names each one".to_owned());
                 None
             }
         };
         if let Some(problem) = unit.group.as_ref().and_then(bilingual_problem) {
-            at(&format!("{path}.group"), problem);
+            problems.at(&format!("{path}.group"), problem);
         }
         let households = match file(&unit.frame) {
             Err(err) => {
-                at(&format!("{path}.frame"), format!("cannot read {}: {err}", unit.frame));
+                problems.at(&format!("{path}.frame"), format!("cannot read {}: {err}", unit.frame));
                 None
             }
             Ok(bytes) => match read_frame(&bytes) {
@@ -277,12 +287,11 @@ pub fn build(
         };
         let n = unit.n.or(plan.defaults.n);
         match (n, &households) {
-            (None, _) => {
-                at(&format!("{path}.n"), "how many households to draw: give `n` here or in `defaults`".to_owned())
-            }
-            (Some(0), _) => at(&format!("{path}.n"), "must be at least 1".to_owned()),
+            (None, _) => problems
+                .at(&format!("{path}.n"), "how many households to draw: give `n` here or in `defaults`".to_owned()),
+            (Some(0), _) => problems.at(&format!("{path}.n"), "must be at least 1".to_owned()),
             (Some(n), Some(codes)) if n > codes.len() as u64 => {
-                at(&format!("{path}.n"), format!("{n} is above the frame size {}", codes.len()))
+                problems.at(&format!("{path}.n"), format!("{n} is above the frame size {}", codes.len()))
             }
             _ => {}
         }
@@ -291,35 +300,36 @@ pub fn build(
             .or(plan.defaults.attempts_before_substitute)
             .unwrap_or(DEFAULT_ATTEMPTS_BEFORE_SUBSTITUTE);
         if attempts == 0 {
-            at(&format!("{path}.attempts_before_substitute"), "must be at least 1".to_owned());
+            problems.at(&format!("{path}.attempts_before_substitute"), "must be at least 1".to_owned());
         }
         units.push((unit, name, households, n.unwrap_or(0), attempts));
     }
     if let Some(k) = plan.draw_units {
         if k == 0 || k > plan.units.len() as u64 {
-            at("draw_units", format!("{k} units to draw, the plan has {}", plan.units.len()));
+            problems.at("draw_units", format!("{k} units to draw, the plan has {}", plan.units.len()));
         }
     }
 
     // Devices: a roster file or the list itself.
+    let problems_before_devices = problems.list.len();
     let devices: Vec<RosterDevice> = match (&plan.roster, &plan.devices) {
         (Some(_), Some(_)) => {
-            at("devices", "give either `roster` or `devices`, not both".to_owned());
+            problems.at("devices", "give either `roster` or `devices`, not both".to_owned());
             Vec::new()
         }
         (None, None) => {
-            at("roster", "the enrolled devices: give `roster` (a roster file) or `devices`".to_owned());
+            problems.at("roster", "the enrolled devices: give `roster` (a roster file) or `devices`".to_owned());
             Vec::new()
         }
         (Some(path), None) => match file(path) {
             Err(err) => {
-                at("roster", format!("cannot read {path}: {err}"));
+                problems.at("roster", format!("cannot read {path}: {err}"));
                 Vec::new()
             }
             Ok(bytes) => match Roster::parse(&bytes) {
                 Ok(roster) => roster.devices,
                 Err(err) => {
-                    problems.push(PlanProblem { location: path.clone(), message: err.to_string() });
+                    problems.list.push(PlanProblem { location: path.clone(), message: err.to_string() });
                     Vec::new()
                 }
             },
@@ -329,19 +339,19 @@ pub fn build(
             match Roster::parse(roster.to_string().as_bytes()) {
                 Ok(roster) => roster.devices,
                 Err(err) => {
-                    at("devices", err.to_string());
+                    problems.at("devices", err.to_string());
                     Vec::new()
                 }
             }
         }
     };
-    let mut at = |path: &str, message: String| {
-        problems.push(PlanProblem { location: format!("{plan_name}: {path}"), message });
-    };
+    // When the devices could not be read, that is the problem; every assignment is not "to a
+    // device not enrolled" on top of it.
+    let devices_known = problems.list.len() == problems_before_devices;
     let mut keyids = BTreeSet::new();
     for device in &devices {
         if !keyids.insert(device.keyid.as_str()) {
-            at("devices", format!("device {} is enrolled twice", device.keyid));
+            problems.at("devices", format!("device {} is enrolled twice", device.keyid));
         }
     }
 
@@ -357,15 +367,16 @@ pub fn build(
     for (idx, assignment) in plan.assignments.iter().enumerate() {
         let path = format!("assignments[{idx}]");
         if !first_index.contains_key(assignment.unit.as_str()) {
-            at(&format!("{path}.unit"), format!("unknown unit `{}`", assignment.unit));
+            problems.at(&format!("{path}.unit"), format!("unknown unit `{}`", assignment.unit));
         } else if !sampled.contains(assignment.unit.as_str()) {
-            at(&format!("{path}.unit"), format!("unit `{}` is not in the sample the draw gives", assignment.unit));
+            problems
+                .at(&format!("{path}.unit"), format!("unit `{}` is not in the sample the draw gives", assignment.unit));
         }
-        if !keyids.contains(assignment.device.as_str()) {
-            at(&format!("{path}.device"), format!("device {} is not enrolled", assignment.device));
+        if devices_known && !keyids.contains(assignment.device.as_str()) {
+            problems.at(&format!("{path}.device"), format!("device {} is not enrolled", assignment.device));
         }
         if let Some(first) = assigned.insert(&assignment.unit, idx) {
-            at(
+            problems.at(
                 &format!("{path}.unit"),
                 format!("unit `{}` is already assigned in assignments[{first}]", assignment.unit),
             );
@@ -375,12 +386,12 @@ pub fn build(
     let mut unassigned: Vec<&str> = sampled.iter().copied().filter(|unit| !assigned.contains_key(unit)).collect();
     unassigned.sort_unstable();
     if !unassigned.is_empty() {
-        at("assignments", format!("units of the sample not assigned to a device: {}", unassigned.join(", ")));
+        problems.at("assignments", format!("units of the sample not assigned to a device: {}", unassigned.join(", ")));
     }
 
-    problems.extend(frame_problems);
-    if !problems.is_empty() {
-        return Err(problems);
+    problems.list.extend(frame_problems);
+    if !problems.list.is_empty() {
+        return Err(problems.list);
     }
 
     let mut round_units: Vec<RoundUnit> = units
