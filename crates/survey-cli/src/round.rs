@@ -90,10 +90,11 @@ fn keygen(args: Vec<OsString>) -> u8 {
     match open.open(&path).and_then(|mut file| file.write_all(pem.as_bytes())) {
         Ok(()) => {
             let public = signing.verifying_key().to_bytes();
+            let keyid = survey_core::bundle::keyid(&public);
             println!(
-                "organiser key written to {} (keep it secret); public key keyid {}",
+                "organiser key written to {} (keep it secret)\nkey id (announce it with the frame commitment): {keyid} ({})",
                 path.display(),
-                short_fingerprint(&survey_core::bundle::keyid(&public))
+                short_fingerprint(&keyid)
             );
             0
         }
@@ -187,14 +188,22 @@ fn build(args: Vec<OsString>) -> u8 {
     0
 }
 
-/// Reads and verifies a round file; prints why not on failure (exit code in `Err`).
-fn open_round(path: &Path) -> Result<VerifiedRound, u8> {
+/// Whether an announced organiser key id (full hex, or the short form with or without its
+/// spaces) names this keyid.
+fn is_announced(announced: &str, keyid: &str) -> bool {
+    let announced: String = announced.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+    announced == keyid || (announced.len() == 16 && keyid.starts_with(&announced))
+}
+
+/// Reads and verifies a round file, and its organiser when one was announced; prints why not on
+/// failure (exit code in `Err`).
+fn open_round(path: &Path, organiser: Option<&str>) -> Result<VerifiedRound, u8> {
     let name = path.display();
     let bytes = std::fs::read(path).map_err(|err| {
         eprintln!("{name}: cannot read: {err}");
         2
     })?;
-    verify_round(&bytes).map_err(|err| {
+    let round = verify_round(&bytes).map_err(|err| {
         match err {
             RoundError::Findings(findings) => {
                 for finding in &findings {
@@ -205,21 +214,32 @@ fn open_round(path: &Path) -> Result<VerifiedRound, u8> {
             other => println!("{name}: rejected: {}: {other}", other.code()),
         }
         1
-    })
+    })?;
+    if let Some(announced) = organiser {
+        if !is_announced(announced, &round.keyid) {
+            println!(
+                "{name}: rejected: unknown_organiser: signed by key {}, not the announced {announced}",
+                short_fingerprint(&round.keyid)
+            );
+            return Err(1);
+        }
+    }
+    Ok(round)
 }
 
 /// `survey round verify FILE...`.
 fn verify(args: Vec<OsString>) -> u8 {
-    let (_, operands) = match parse(args, &[]) {
+    let (options, operands) = match parse(args, &["organiser"]) {
         Ok(parsed) => parsed,
         Err(err) => return bad("round", err),
     };
     if operands.is_empty() {
         return bad("round", "verify needs at least one round file");
     }
+    let organiser = option(&options, "organiser").map(|value| value.to_string_lossy().into_owned());
     let mut status = 0;
     for path in operands.iter().map(PathBuf::from) {
-        match open_round(&path) {
+        match open_round(&path, organiser.as_deref()) {
             Ok(round) => {
                 let payload = &round.payload;
                 let households: usize = payload.units.iter().map(|unit| unit.households.len()).sum();
@@ -297,7 +317,7 @@ fn show_table(payload: &RoundPayload) -> String {
 
 /// `survey round show FILE [--format table|csv]`.
 fn show(args: Vec<OsString>) -> u8 {
-    let (options, operands) = match parse(args, &["format"]) {
+    let (options, operands) = match parse(args, &["format", "organiser"]) {
         Ok(parsed) => parsed,
         Err(err) => return bad("round", err),
     };
@@ -306,7 +326,8 @@ fn show(args: Vec<OsString>) -> u8 {
     if format != "table" && format != "csv" {
         return bad("round", format!("unknown format `{format}` (table or csv)"));
     }
-    let round = match open_round(Path::new(path)) {
+    let organiser = option(&options, "organiser").map(|value| value.to_string_lossy().into_owned());
+    let round = match open_round(Path::new(path), organiser.as_deref()) {
         Ok(round) => round,
         Err(code) => return code,
     };

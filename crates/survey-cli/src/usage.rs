@@ -96,7 +96,7 @@ exit status: 0 report written, 2 unreadable input or bad usage",
     },
     Command {
         name: "round",
-        synopsis: "round keygen -o KEY\n       survey round build PLAN.json --key KEY -o NAME.round.json\n       survey round verify FILE...\n       survey round show FILE [--format table|csv]\n       survey round draw --seed TEXT --round ID --scope SCOPE < MEMBERS",
+        synopsis: "round keygen -o KEY\n       survey round build PLAN.json --key KEY -o NAME.round.json\n       survey round verify [--organiser KEYID] FILE...\n       survey round show FILE [--format table|csv] [--organiser KEYID]\n       survey round draw --seed TEXT --round ID --scope SCOPE < MEMBERS",
         summary: "plan, sign, check and show evaluation rounds and their random draws",
         details: "\
 evaluation rounds (docs/round-format.md) and the draw rule draw/1 (docs/sampling.md)
@@ -108,6 +108,8 @@ evaluation rounds (docs/round-format.md) and the draw rule draw/1 (docs/sampling
     -o FILE            plan at once, with its JSON path or CSV row, and nothing written then
   verify FILE...       the signature, the survey, frame hashes, the frame commitment, the
                        draws and the assignments; one finding per line with its JSON path
+    --organiser KEYID  the organiser key id announced with the commitment (full hex or
+                       short form); a round signed by another key is rejected
   show FILE            the drawn units and, per unit, the drawn households and the
     --format F         substitutes in order: table (default) or csv
                        (`unit,position,household,role`)
