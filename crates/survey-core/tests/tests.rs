@@ -4,6 +4,8 @@
 #[cfg(feature = "verify")]
 mod bundle_fixtures;
 mod plan_fixtures;
+#[cfg(feature = "verify")]
+mod round_fixtures;
 mod schema_fixtures;
 mod score_fixtures;
 mod tidy;
