@@ -18,12 +18,23 @@ What it checks, one line `ok: ...` or `FAIL: ...` each, then `N of M round check
    byte the Python build of the plan (Ed25519 signatures are deterministic, and a round's
    meaning has one byte form).
 4. Negative self-checks: mutated copies of the round (re-signed with the example organiser.pem
-   where the mutation is in the payload) must be rejected with the expected reason.
-5. When a `survey` binary with the `round` command is available (env SURVEY_BIN, else
+   where the mutation is in the payload) must be rejected with the expected reason; the round
+   verifies with its organiser's keyid announced (`--organiser`, full and short form).
+5. The rejection fixtures tests/fixtures/rounds/<code>[-variant]/ (written by make_fixtures.py:
+   round.json, expected.txt with the code, organiser.txt with the announced keyid for
+   unknown_organiser): there is one for every reason of round-format.md, and this verifier
+   refuses each with its code (the only reason for steps 1-5 and 7; among the findings for a
+   finding of step 6).
+6. When a `survey` binary with the `round` command is available (env SURVEY_BIN, else
    target/debug/survey): `survey round draw` must print the same orders for every fixture and
    for the example round, follow the stdin rules of sampling.md, `survey round show FILE
-   --format csv` must print the rendering below, and `survey round verify` must accept the round
-   and refuse the mutated copies. Without it these checks are skipped with a note (not counted).
+   --format csv` must print the rendering below, `survey round verify [--organiser KEYID]` must
+   accept the round (also with its keyid announced), refuse the mutated copies, and refuse
+   every fixture folder with exit 1 and the documented output: `FILE: rejected: CODE: message`
+   for a reason of the whole round, or `FILE: PATH: CODE: message` lines and then
+   `FILE: rejected: N findings` with the fixture's code among them (a note, not counted, when
+   the binary's findings differ from this verifier's). Without the binary these checks are
+   skipped with a note (not counted).
 
 Usage: python3 tests/rounds/check_round.py [ROUND_FILE] [--example DIR]
 Exit 0 when every check passes, 1 otherwise.
@@ -39,16 +50,28 @@ with it; survey-core may differ):
 - A frame CSV: a row whose raw text is empty or only commas is "fully empty"; such rows are
   ignored at the end of the file and an error elsewhere. The header must name `household`
   exactly once. A lone CR that does not end a line stays in its cell.
-- The frame commitment is compared with the commitment over the recomputed frame hashes.
-- `unit_sample.n` out of range and `attempts_before_substitute` < 1 are reported as bad_n;
-  assignments out of unit-id order as order; a unit whose name differs from the survey's as
-  unknown_unit. When the survey has no `recipients`, any `recipients` passes (the doc only
-  requires equality "if present"); the builder writes [].
-- A device entry may lack `team` (roster/1 allows it); every other field is required.
-- "The survey must itself be valid (`survey check`)" is only checked as far as these docs go:
-  an object with format `survey/1`; tests/schema/check_schema.py checks the survey files.
-- The organiser key is the one in the payload: nothing in the docs says how an auditor knows it
-  is the organiser's, so the example cross-check compares it with organiser.pem.
+- The frame commitment is compared with the commitment over the recorded frame hashes
+  (sampling.md), so a wrong frame_hash alone is frame_hash_mismatch only.
+- "Sampled" in `drawn_households` and in the assignment rule is the recorded `sampled` flag;
+  whether the flags are what the draw gives is draw_mismatch on its own. (survey-core checks
+  the assignments against the draw, so it adds assignment findings where a flag is wrong.)
+- `unit_sample.n` out of range and `attempts_before_substitute` < 1 are bad_n; assignments out
+  of unit-id order are order (a unit assigned twice, next to itself, is assignment); a unit
+  whose name differs from the survey's is unknown_unit. `recipients` must equal the survey's
+  `recipients`, [] when the survey has none.
+- Every field of the tables is required, including the nullable `group` and `unit_sample` and
+  each device's `team`; a missing one is payload_malformed. A title or unit name is an object
+  of `zh-CN` and `en` only (another key: payload_malformed); a language missing or empty is
+  bad_text. A `group` must have both keys (its texts are not checked: the docs name only
+  "title or name"). A `format` that is not a string is payload_malformed, another string
+  unsupported_version.
+- "The survey must itself be a valid survey/1 definition" is only checked as far as these docs
+  go: an object with format `survey/1`; tests/schema/check_schema.py checks the survey files.
+- With two or more signatures, the base64 of every `sig` is checked before their number (step
+  2 lists base64 first).
+- `--organiser KEYID`: the full hex or the short form (first 8 bytes), with or without the
+  spaces of the printed short form (`9376 2727 043f b9fa`), hex digits in either case. It is
+  checked after the findings (step 7).
 """
 
 import argparse
@@ -285,6 +308,12 @@ def exact_keys(obj, keys):
     return isinstance(obj, dict) and set(obj) == set(keys)
 
 
+def is_languages(v):
+    """A title or unit name: an object of the two languages, strings; a language missing (or
+    empty) is a finding (bad_text), another key a departure from the shape."""
+    return isinstance(v, dict) and set(v) <= {"zh-CN", "en"} and all(isinstance(x, str) for x in v.values())
+
+
 def is_names(v):
     return exact_keys(v, ["zh-CN", "en"]) and all(isinstance(x, str) for x in v.values())
 
@@ -318,7 +347,7 @@ def payload_shape(p):
     for k in ["id", "survey_fingerprint", "seed", "seed_source", "frame_commitment"]:
         if not isinstance(p[k], str):
             return f"{k} is not a string"
-    if not is_names(p["title"]):
+    if not is_languages(p["title"]):
         return "title is not {zh-CN, en}"
     if not exact_keys(p["period"], ["from", "to"]) or not all(isinstance(x, str) for x in p["period"].values()):
         return "period is not {from, to}"
@@ -337,7 +366,7 @@ def payload_shape(p):
             return f"units[{i}]: fields {sorted(got ^ set(UNIT_KEYS))} unknown or missing"
         if not isinstance(u["id"], str) or not isinstance(u["frame_hash"], str):
             return f"units[{i}]: id or frame_hash is not a string"
-        if not is_names(u["name"]):
+        if not is_languages(u["name"]):
             return f"units[{i}].name is not {{zh-CN, en}}"
         if u["group"] is not None and not is_names(u["group"]):
             return f"units[{i}].group is neither null nor {{zh-CN, en}}"
@@ -350,7 +379,7 @@ def payload_shape(p):
     if not isinstance(p["devices"], list):
         return "devices is not an array"
     for i, d in enumerate(p["devices"]):
-        if not (exact_keys(d, ["key", "keyid", "evaluator", "team"]) or exact_keys(d, ["key", "keyid", "evaluator"])):
+        if not exact_keys(d, ["key", "keyid", "evaluator", "team"]):  # `team` always present
             return f"devices[{i}] is not {{key, keyid, evaluator, team}}"
         if not all(isinstance(x, str) for x in d.values()):
             return f"devices[{i}]: a field is not a string"
@@ -403,6 +432,8 @@ def open_round(data):
     fmt = p.get("format")  # 5: only now trust the payload
     if isinstance(fmt, str) and fmt != "round/1":
         raise RoundError(5, "unsupported_version", f"format {fmt!r}, expected 'round/1'")
+    if fmt != "round/1":
+        raise RoundError(5, "payload_malformed", "no string format")
     problem = payload_shape(p)
     if problem:
         raise RoundError(5, "payload_malformed", problem)
@@ -416,6 +447,12 @@ def open_round(data):
 
 def check_texts(p):
     out = []
+    # "a title or name without both languages": a language missing or empty.
+    names = [("title", p["title"])] + [(f"units[{i}].name", u["name"]) for i, u in enumerate(p["units"])]
+    for path, value in names:
+        for lang in ["zh-CN", "en"]:
+            if value.get(lang, "") == "":
+                out.append(Finding("bad_text", f"{path}.{lang}", "missing or empty: both languages are needed"))
     for path, value, kind in [("id", p["id"], "round"), ("seed", p["seed"], "seed"),
                               ("seed_source", p["seed_source"], "source")]:  # fmt: skip
         if text_problem(value, kind):
@@ -440,33 +477,35 @@ def check_survey(p):
 
 
 def check_recipients(p):
-    if "recipients" in p["survey"] and p["survey"]["recipients"] != p["recipients"]:
-        return [Finding("recipients_mismatch", "recipients", "not the survey's recipients")]
+    if p["recipients"] != p["survey"].get("recipients", []):  # [] when the survey has none
+        return [Finding("recipients_mismatch", "recipients", "not the survey's recipients ([] when it has none)")]
     return []
 
 
-def _strict_order(items, path, what):
-    out = []
-    for i in range(1, len(items)):
-        a, b = utf8(items[i - 1]), utf8(items[i])
-        if a == b:
-            out.append(Finding("duplicate", f"{path}[{i}]", f"{what} {items[i]!r} repeated"))
-        elif a > b:
-            out.append(Finding("order", f"{path}[{i}]", f"{what} {items[i]!r} after {items[i - 1]!r}"))
+def _duplicates(items, path, what):
+    out, seen = [], {}
+    for i, item in enumerate(items):
+        if item in seen:
+            out.append(Finding("duplicate", f"{path}[{i}]", f"{what} {item!r} repeated (first at [{seen[item]}])"))
+        seen.setdefault(item, i)
     return out
 
 
+def _order(items, path, what):
+    """Non-decreasing UTF-8 byte order (equal neighbours are a duplicate, or for assignments a
+    unit assigned twice: their own findings)."""
+    return [Finding("order", f"{path}[{i}]", f"{what} {items[i]!r} after {items[i - 1]!r}")
+            for i in range(1, len(items)) if utf8(items[i - 1]) > utf8(items[i])]  # fmt: skip
+
+
 def check_order(p):
-    out = _strict_order([u["id"] for u in p["units"]], "units", "unit id")
+    ids = [u["id"] for u in p["units"]]
+    out = _duplicates(ids, "units", "unit id") + _order(ids, "units", "unit id")
     for i, u in enumerate(p["units"]):
-        seen = {}
-        for j, h in enumerate(u["households"]):
-            if h in seen:
-                out.append(Finding("duplicate", f"units[{i}].households[{j}]", f"{h!r} (first at [{seen[h]}])"))
-            seen.setdefault(h, j)
-    out += _strict_order([d["keyid"] for d in p["devices"]], "devices", "device keyid")
-    units = [a["unit"] for a in p["assignments"]]
-    out += [f for f in _strict_order(units, "assignments", "assignment of") if f.code == "order"]
+        out += _duplicates(u["households"], f"units[{i}].households", "household code")
+    keyids = [d["keyid"] for d in p["devices"]]
+    out += _duplicates(keyids, "devices", "device keyid") + _order(keyids, "devices", "device keyid")
+    out += _order([a["unit"] for a in p["assignments"]], "assignments", "assignment of")
     return out
 
 
@@ -504,7 +543,8 @@ def check_frame_hashes(p):
 
 
 def check_commitment(p):
-    expected = frame_commitment([(u["id"], frame_hash(u["households"])) for u in p["units"]])
+    # Over the recorded frame hashes (sampling.md): a wrong frame hash is its own finding.
+    expected = frame_commitment([(u["id"], u["frame_hash"]) for u in p["units"]])
     if p["frame_commitment"] != expected:
         return [Finding("commitment_mismatch", "frame_commitment", f"the commitment over the units is {expected}")]
     return []
@@ -528,11 +568,11 @@ def check_unit_sample(p):
 
 
 def check_drawn(p):
-    chosen = sampled_ids(p)
+    # Against the recorded `sampled` flag: a wrong flag is its own finding (check_unit_sample).
     out = []
     for i, u in enumerate(p["units"]):
         expected = []
-        if u["id"] in chosen:
+        if u["sampled"]:
             expected = draw(p["seed"], p["id"], "households/" + u["id"], u["households"])[: u["n"]]
         if u["drawn_households"] != expected:
             out.append(Finding("draw_mismatch", f"units[{i}].drawn_households",
@@ -553,7 +593,8 @@ def check_n(p):
 
 
 def check_assignments(p):
-    chosen = {u["id"] for u in p["units"] if u["id"] in sampled_ids(p)}
+    # "Sampled" is the recorded flag: whether the flag is what the draw gives is draw_mismatch.
+    chosen = {u["id"] for u in p["units"] if u["sampled"]}
     keyids = {d["keyid"] for d in p["devices"]}
     out, count = [], collections.Counter()
     for i, a in enumerate(p["assignments"]):
@@ -605,22 +646,55 @@ FINDING_CHECKS = [
 ]
 
 
-def verify_round(data):
-    """Returns (payload, findings); raises RoundError for steps 1-5."""
+SHORT_KEYID = re.compile(r"[0-9a-f]{16}\Z")
+
+
+def announced_keyid(text):
+    """The keyid given to `--organiser`: the full hex or the short form (first 8 bytes), as
+    printed (`9376 2727 043f b9fa`) or without the spaces; hex digits in either case."""
+    return text.replace(" ", "").lower()
+
+
+def organiser_keyid(p):
+    return hashlib.sha256(base64.b64decode(p["organiser"]["key"])).hexdigest()
+
+
+def check_organiser(p, announced):
+    """Step 7 (`--organiser KEYID`): the organiser key's keyid is the announced one, given as the
+    full lowercase hex or its short form (the first 8 bytes, 16 hex digits). Raises RoundError."""
+    announced = announced_keyid(announced)
+    if not (HEX64.match(announced) or SHORT_KEYID.match(announced)):
+        raise ValueError(f"--organiser {announced!r} is neither 64 nor 16 hex digits")
+    kid = organiser_keyid(p)
+    if kid != announced and kid[:16] != announced:
+        raise RoundError(7, "unknown_organiser", f"the organiser's keyid {kid[:16]} is not the announced {announced}")
+
+
+def verify_round(data, organiser=None):
+    """Returns (payload, findings); raises RoundError for steps 1-5 and, when there are no
+    findings, for step 7 (`organiser`: the announced keyid, or None)."""
     p = open_round(data)
     findings = []
     for _, check in FINDING_CHECKS:
         findings += check(p)
+    if organiser is not None and not findings:
+        check_organiser(p, organiser)
     return p, findings
 
 
-def rejection_codes(data):
+def rejection_codes(data, organiser=None):
     """The set of reasons `data` is refused for (empty when it verifies)."""
     try:
-        _, findings = verify_round(data)
+        p, findings = verify_round(data)
     except RoundError as e:
         return {e.code}
-    return {f.code for f in findings}
+    codes = {f.code for f in findings}
+    if organiser is not None:
+        try:
+            check_organiser(p, organiser)
+        except RoundError as e:
+            codes.add(e.code)
+    return codes
 
 
 # ------------------------------------------------------------- rendering and building --
@@ -1034,6 +1108,126 @@ def check_mutations(report, base_name, data, key):
     return mutations
 
 
+# ------------------------------------------------------------------ rejection fixtures --
+
+FIXTURES = ROOT / "tests" / "fixtures" / "rounds"
+# Reasons a round is refused for as a whole (`FILE: rejected: CODE: message`): steps 1-5 and 7.
+ENVELOPE_CODES = ["malformed", "not_canonical", "unsupported_payload_type", "bad_base64", "signature_count",
+                  "payload_malformed", "bad_key", "keyid_mismatch", "bad_signature", "unsupported_version",
+                  "unknown_organiser"]  # fmt: skip
+# Step 6: findings (`FILE: PATH: CODE: message` lines, then `FILE: rejected: N findings`).
+FINDING_CODES = ["bad_text", "survey_mismatch", "recipients_mismatch", "duplicate", "order", "unknown_unit",
+                 "bad_device", "frame_hash_mismatch", "commitment_mismatch", "draw_mismatch", "bad_n",
+                 "assignment", "bad_period"]  # fmt: skip
+
+FixtureCase = collections.namedtuple("FixtureCase", "name path data code organiser")
+
+
+def load_fixture_folders(report, folder=FIXTURES):
+    """Every folder of `folder` with an expected.txt (written by make_fixtures.py)."""
+    cases = []
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and (p / "expected.txt").exists()):
+        try:
+            code = (sub / "expected.txt").read_text(encoding="utf-8")
+            data = (sub / "round.json").read_bytes()
+            pin = sub / "organiser.txt"
+            organiser = pin.read_text(encoding="ascii").strip() if pin.exists() else None
+        except (OSError, UnicodeDecodeError) as e:
+            report.check(f"fixture {sub.name}: readable", str(e))
+            continue
+        if not code.endswith("\n") or code.strip() not in ENVELOPE_CODES + FINDING_CODES or code.count("\n") != 1:
+            report.check(f"fixture {sub.name}: expected.txt is one documented code and a newline", f"{code!r}")
+            continue
+        code = code.strip()
+        if not (sub.name == code or sub.name.startswith(code + "-")):
+            report.check(f"fixture {sub.name}: named after its code {code}", "the folder name does not start with it")
+        if (organiser is not None) != (code == "unknown_organiser"):
+            report.check(f"fixture {sub.name}: organiser.txt exactly for unknown_organiser", "present or missing")
+        cases.append(FixtureCase(sub.name, sub / "round.json", data, code, organiser))
+    covered = {c.code for c in cases}
+    missing = [c for c in ENVELOPE_CODES + FINDING_CODES if c not in covered]
+    report.check(f"{rel(folder)}: a fixture folder for every reason of round-format.md ({len(cases)} folders)",
+                 f"none for {', '.join(missing)}" if missing else None)  # fmt: skip
+    return cases
+
+
+def check_fixture_folders(report, cases):
+    """The Python verifier refuses each fixture with its code: the only reason for a refusal of
+    the whole round, one of the findings for a finding code."""
+    for c in cases:
+        codes = rejection_codes(c.data, c.organiser)
+        if not codes:
+            problem = "accepted"
+        elif c.code in ENVELOPE_CODES:
+            problem = None if codes == {c.code} else f"refused as {sorted(codes)}"
+        else:
+            problem = None if c.code in codes else f"findings {sorted(codes)}"
+        if problem is None and c.organiser is not None and rejection_codes(c.data):
+            problem = f"refused without --organiser too: {sorted(rejection_codes(c.data))}"
+        pin = f" with --organiser {c.organiser}" if c.organiser else ""
+        report.check(f"fixture {c.name}: refused as {c.code}{pin}", problem)
+
+
+def parse_verify_output(stdout, file_text):
+    """`survey round verify` lines for one file: ("rejected", CODE, message) or ("findings",
+    [(PATH, CODE, message)], N) or ("ok", text) or ("unreadable", text)."""
+    text = stdout.decode("utf-8", errors="replace")
+    prefix = file_text + ": "
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines or not all(line.startswith(prefix) for line in lines):
+        return ("unreadable", text)
+    rest = [line[len(prefix):] for line in lines]
+    last = re.fullmatch(r"rejected: ([0-9]+) findings?", rest[-1])
+    if last:
+        findings = []
+        for line in rest[:-1]:
+            parts = line.split(": ", 2)
+            if len(parts) != 3:
+                return ("unreadable", text)
+            findings.append(tuple(parts))
+        return ("findings", findings, int(last.group(1)))
+    if len(rest) == 1 and rest[0].startswith("rejected: "):
+        parts = rest[0][len("rejected: "):].split(": ", 1)
+        return ("rejected", parts[0], parts[1] if len(parts) > 1 else "")
+    if len(rest) == 1 and rest[0].startswith("ok ("):
+        return ("ok", rest[0])
+    return ("unreadable", text)
+
+
+def check_binary_fixtures(report, binary, cases):
+    """`survey round verify [--organiser KEYID] FOLDER/round.json`: exit 1, and `rejected: CODE:`
+    for a reason of the whole round or a finding line `PATH: CODE: message` for a finding."""
+    name = rel(binary)
+    for c in cases:
+        file_text = rel(c.path)
+        args = ["round", "verify"] + (["--organiser", c.organiser] if c.organiser else []) + [file_text]
+        done = subprocess.run([str(binary), *args], capture_output=True, timeout=120, cwd=ROOT)
+        got = parse_verify_output(done.stdout, file_text)
+        problems = [] if done.returncode == 1 else [f"exit {done.returncode}"]
+        if got[0] == "unreadable":
+            problems.append(f"output not in the documented format: {text_of(done)[:200]!r}")
+        elif c.code in ENVELOPE_CODES:
+            if got[0] != "rejected" or got[1] != c.code:
+                shown = f"rejected: {got[1]}: {got[2]}" if got[0] == "rejected" else text_of(done)[:300]
+                problems.append(f"printed {shown!r}")
+        elif got[0] != "findings":
+            problems.append(f"printed {text_of(done)[:300]!r}")
+        elif c.code not in [f[1] for f in got[1]]:
+            problems.append(f"findings {sorted({f[1] for f in got[1]})}")
+        elif got[2] != len(got[1]):
+            problems.append(f"{len(got[1])} finding lines, then `rejected: {got[2]} findings`")
+        problem = ", ".join(problems)
+        pin = f" --organiser {c.organiser}" if c.organiser else ""
+        report.check(f"{name} round verify{pin} {file_text}: exit 1, {c.code}", problem)
+        if not problem and got[0] == "findings":
+            mine = rejection_codes(c.data, c.organiser)
+            theirs = {f[1] for f in got[1]}
+            if theirs != mine:
+                report.note(f"{c.name}: {name} finds {sorted(theirs)}, this checker {sorted(mine)}")
+
+
 # ------------------------------------------------------------------- the survey binary --
 
 
@@ -1062,7 +1256,7 @@ def lines_of(members):
     return b"".join(utf8(m) + b"\n" for m in members)
 
 
-def check_binary(report, fixtures, round_data, round_payload, mutations, round_path):
+def check_binary(report, fixtures, round_data, round_payload, mutations, round_path, fixture_cases=()):
     binary, explicit = find_binary()
     if binary is None:
         report.note("no survey binary (SURVEY_BIN unset, target/debug/survey absent): comparison with the Rust tool skipped")
@@ -1126,6 +1320,7 @@ def check_binary(report, fixtures, round_data, round_payload, mutations, round_p
         report.check(f"{name} round draw refuses {title} with exit 2",
                      None if done.returncode == 2 and done.stdout == b"" else f"exit {done.returncode}")  # fmt: skip
 
+    check_binary_fixtures(report, binary, fixture_cases)
     if round_data is None:
         report.note("no verified round file: `survey round show` and `survey round verify` comparisons skipped")
         return
@@ -1146,6 +1341,13 @@ def check_binary(report, fixtures, round_data, round_payload, mutations, round_p
     report.check(f"{name} round verify accepts the round and prints its commitment",
                  None if done.returncode == 0 and commitment in done.stdout + done.stderr
                  else f"exit {done.returncode}: {text_of(done)[:200]}")  # fmt: skip
+    kid = organiser_keyid(round_payload)
+    for announced in [kid, kid[:16]]:
+        done = run(binary, ["round", "verify", "--organiser", announced, str(round_path)])
+        got = parse_verify_output(done.stdout, str(round_path))
+        ok = done.returncode == 0 and got[0] == "ok"
+        report.check(f"{name} round verify --organiser {announced} accepts the round (`FILE: ok (...)`)",
+                     None if ok else f"exit {done.returncode}: {text_of(done)[:200]}")
     with tempfile.TemporaryDirectory() as tmp:
         for title, mutated, code in mutations:
             mpath = pathlib.Path(tmp) / "mutated.round.json"
@@ -1175,9 +1377,16 @@ def main(argv=None):
     base, base_name = (round_data, rel(round_path)) if round_data is not None else (built, "Python build of plan.json")
     if base is not None:
         mutations = check_mutations(report, base_name, base, key)
+    if round_data is not None:
+        kid = organiser_keyid(round_payload)
+        for announced in [kid, kid[:16]]:
+            report.check(f"{rel(round_path)} verifies with the announced organiser {announced}",
+                         "; ".join(sorted(rejection_codes(round_data, announced))))
+    fixture_cases = load_fixture_folders(report)
+    check_fixture_folders(report, fixture_cases)
     if round_data is None:
         mutations = []  # the binary is only asked about mutations of the real round
-    check_binary(report, fixtures, round_data, round_payload, mutations, round_path)
+    check_binary(report, fixtures, round_data, round_payload, mutations, round_path, fixture_cases)
 
     print(f"{report.passed} of {report.total} round checks passed")
     return 0 if report.passed == report.total else 1

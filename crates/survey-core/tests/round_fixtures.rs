@@ -58,7 +58,12 @@ fn every_rejection_fixture_is_refused_with_its_reason() {
             Ok(_) => panic!("{}: accepted, expected {expected}", case.display()),
             Err(err) => err,
         };
-        assert!(codes(&err).contains(&expected.as_str()), "{}: expected {expected}, got {:?} ({err})", case.display(), codes(&err));
+        assert!(
+            codes(&err).contains(&expected.as_str()),
+            "{}: expected {expected}, got {:?} ({err})",
+            case.display(),
+            codes(&err)
+        );
     }
 }
 

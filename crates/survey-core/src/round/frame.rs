@@ -197,7 +197,7 @@ mod tests {
     #[test]
     fn every_fault_is_at_its_row() {
         assert_eq!(rows_of(read_frame(b"household,x\nA,1\nB\n,2\nA,3\n C,4\n").unwrap_err()), vec![3, 4, 5, 6]);
-        assert_eq!(rows_of(read_frame(b"household\n\"A\nB\"\n").unwrap_err()), vec![2]);
+        assert_eq!(rows_of(read_frame(b"household\n\"A\nB\"\n").unwrap_err()), vec![2, 3]);
         assert_eq!(rows_of(read_frame(b"household\nA\"B\n").unwrap_err()), vec![2]);
         assert_eq!(rows_of(read_frame(b"household\n\"A\"B\n").unwrap_err()), vec![2]);
         assert_eq!(rows_of(read_frame(b"household\nA\n\nB\n").unwrap_err()), vec![3]);

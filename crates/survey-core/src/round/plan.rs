@@ -120,6 +120,29 @@ pub fn is_date(text: &str) -> bool {
     (1..=days).contains(&day)
 }
 
+/// The languages of a round's titles and names.
+pub const ROUND_LANGUAGES: [&str; 2] = ["zh-CN", "en"];
+
+/// A text with only the round's languages (a survey's unit names may have more).
+pub fn round_languages(text: &Text) -> Text {
+    Text(
+        text.0
+            .iter()
+            .filter(|(tag, _)| ROUND_LANGUAGES.contains(&tag.as_str()))
+            .map(|(t, v)| (t.clone(), v.clone()))
+            .collect(),
+    )
+}
+
+/// Checks a title or name given in a plan: both languages of the kit, non-empty, no other.
+pub fn plan_text_problem(text: &Text) -> Option<String> {
+    let others: Vec<&str> = text.0.keys().map(String::as_str).filter(|tag| !ROUND_LANGUAGES.contains(tag)).collect();
+    if !others.is_empty() {
+        return Some(format!("only zh-CN and en, not {}", others.join(", ")));
+    }
+    bilingual_problem(text)
+}
+
 /// Checks a title or name: both languages of the kit, non-empty.
 pub fn bilingual_problem(text: &Text) -> Option<String> {
     let missing: Vec<&str> = ["zh-CN", "en"]
@@ -157,7 +180,7 @@ pub fn build(
     if let Err(err) = check_text(&plan.id, TextKind::RoundId) {
         problems.at("id", format!("round id {:?}: {err}", plan.id));
     }
-    if let Some(problem) = bilingual_problem(&plan.title) {
+    if let Some(problem) = plan_text_problem(&plan.title) {
         problems.at("title", problem);
     }
     for (field, date) in [("period.from", &plan.period.from), ("period.to", &plan.period.to)] {
@@ -244,6 +267,7 @@ pub fn build(
                     None
                 }
                 Some(listed_name) => {
+                    let listed_name = &round_languages(listed_name);
                     if name.as_ref().is_some_and(|name| name != listed_name) {
                         problems.at(
                             &format!("{path}.name"),
@@ -254,7 +278,7 @@ pub fn build(
                 }
             },
             (None, Some(name)) => {
-                if let Some(problem) = bilingual_problem(name) {
+                if let Some(problem) = plan_text_problem(name) {
                     problems.at(&format!("{path}.name"), problem);
                 }
                 Some(name.clone())
@@ -265,7 +289,7 @@ pub fn build(
                 None
             }
         };
-        if let Some(problem) = unit.group.as_ref().and_then(bilingual_problem) {
+        if let Some(problem) = unit.group.as_ref().and_then(plan_text_problem) {
             problems.at(&format!("{path}.group"), problem);
         }
         let households = match file(&unit.frame) {

@@ -3,7 +3,7 @@
 //! stable code and a JSON path. A round is trusted only when there is none.
 
 use super::draw::{self, check_text, households_scope, TextKind, UNITS_SCOPE};
-use super::plan::{bilingual_problem, is_date};
+use super::plan::{bilingual_problem, is_date, round_languages, ROUND_LANGUAGES};
 use super::{RoundPayload, ROUND_FORMAT, ROUND_PAYLOAD_TYPE};
 use crate::bundle::{keyid, pae, Envelope, EnvelopeSignature};
 use crate::canonical::{canonical_json, fingerprint};
@@ -143,7 +143,22 @@ pub fn verify_round(bytes: &[u8]) -> Result<VerifiedRound, RoundError> {
     let mut deserializer = serde_json::Deserializer::from_slice(&payload);
     let round: RoundPayload = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|err| RoundError::PayloadMalformed(format!("{}: {}", err.path(), err.inner())))?;
-    if round.to_canonical_bytes() != payload {
+    // The typed payload written back must be the payload: as a JSON value (else a field was
+    // missing and defaulted, or null where it must be absent: the shape), then byte for byte
+    // (else the same meaning was written another way: not canonical).
+    // Titles and names are `{"zh-CN", "en"}`: another language is an unknown field.
+    let texts = std::iter::once(&round.title)
+        .chain(round.units.iter().flat_map(|unit| std::iter::once(&unit.name).chain(unit.group.as_ref())));
+    for text in texts {
+        if let Some(tag) = text.0.keys().find(|tag| !ROUND_LANGUAGES.contains(&tag.as_str())) {
+            return Err(RoundError::PayloadMalformed(format!("a title or name in `{tag}`: only zh-CN and en")));
+        }
+    }
+    let typed = serde_json::to_value(&round).unwrap_or(Value::Null);
+    if typed != payload_value {
+        return Err(RoundError::PayloadMalformed("fields missing or null where the format has a value".into()));
+    }
+    if canonical_json(&typed) != payload {
         return Err(RoundError::NotCanonical);
     }
     let findings = check_payload(&round);
@@ -223,7 +238,7 @@ pub fn check_payload(round: &RoundPayload) -> Vec<Finding> {
                 None => {
                     find("unknown_unit", format!("{path}.id"), format!("`{}` is not a unit of the survey", unit.id))
                 }
-                Some(listed) if listed.name != unit.name => {
+                Some(listed) if round_languages(&listed.name) != unit.name => {
                     find("unknown_unit", format!("{path}.name"), "differs from the unit's name in the survey".into())
                 }
                 Some(_) => {}
