@@ -9,6 +9,7 @@ Layout:
     valid/department-identity.txt          age identity, generated once with age-keygen, reused
     valid/*.bundle.json                    bundles every verifier must accept
     valid/two-responses.bundle.json.age    two-responses.bundle.json encrypted to that identity
+    valid/round-*.bundle.json              bundle/2 (a round's bundles, same device key)
     <name>/bundle.json                     one bad bundle per folder; <name> is the error code,
     <name>/expected.txt                    or `<code>-<variant>` for further ways to reach it;
     <name>/roster.json                     expected.txt holds the code; roster.json only where
@@ -244,6 +245,70 @@ def two_responses_payload(seed=DEVICE_SEED):
     return payload_dict([response_one(1, kid), response_two(2, kid)], 2, seed=seed)
 
 
+# ---- bundle/2 (docs/bundle-format.md, "Rounds: `bundle/2`")
+
+# The example round tests/fixtures/rounds/example/2026-q4-example.round.json when these fixtures
+# were written: its id, the SHA-256 of its payload bytes and, for unit yunling_qingxi, the first
+# households of its draw order and one household of its frame that was not drawn. Fixed here (not
+# read from that file) so that these fixtures do not change when the round is rebuilt; whether the
+# hash names a known round and the households agree with its draw is decided at import, not by
+# the bundle verifier.
+ROUND_ID = "2026-q4-example"
+ROUND_SHA256 = "a1267b6e6f7e53e8dd3eb3e5f04d914b778c7f6ed2323fe623d72aa5f1ed1a8a"
+ROUND_UNIT = "yunling_qingxi"
+DRAWN = ["青溪村二组25号", "青溪村六组1号", "青溪村六组11号"]  # slots 1, 2, 3
+NOT_DRAWN = "青溪村一组2号"
+
+
+def with_sample(response, household, slot, off_sample=None, round_id=ROUND_ID):
+    """The response with a `sample` field; off_sample defaults to `slot is None`."""
+    r = copy.deepcopy(response)
+    if off_sample is None:
+        off_sample = slot is None
+    r["sample"] = {"round": round_id, "household": household, "slot": slot, "off_sample": off_sample}
+    return r
+
+
+def contact(cid, household, at, outcome, note):
+    return {"id": cid, "unit": ROUND_UNIT, "household": household, "at": at, "outcome": outcome, "note": note}
+
+
+ROUND_CONTACTS = [
+    contact("3e8f1a27-6b4d-4c90-a5e2-91d7c0b6f483", DRAWN[0], DAY + 3 * MINUTE + 12_480, "not_at_home",
+            "家中无人，邻居说下午回来。"),
+    contact("a4c29d7e-0f53-4b18-9e6a-2d85b7c1f039", DRAWN[1], DAY + 21 * MINUTE + 40_115, "refused", ""),
+    contact("5d07b3e9-8a12-4f6c-b4d1-6e93a2c8f7b0", DRAWN[2], DAY + 27 * MINUTE + 2_906, "vacant",
+            "房屋空置，门上贴有出租告示。"),
+]
+
+
+def round_payload_dict(responses, contacts, seq_high, bundle_id, created_at):
+    p = payload_dict(responses, seq_high, bundle_id=bundle_id)
+    p["format"] = "bundle/2"
+    p["created_at"] = created_at
+    p["round"] = {"id": ROUND_ID, "sha256": ROUND_SHA256}
+    p["contacts"] = copy.deepcopy(contacts)
+    return p
+
+
+def round_responses():
+    """Slot 1 interviewed after an earlier not-at-home visit; one off-sample interview."""
+    return [
+        with_sample(response_one(1, DEVICE_KEYID), DRAWN[0], 1),
+        with_sample(response_two(2, DEVICE_KEYID), NOT_DRAWN, None),
+    ]
+
+
+def round_two_responses_payload(responses=None, contacts=None):
+    return round_payload_dict(
+        round_responses() if responses is None else responses,
+        ROUND_CONTACTS if contacts is None else contacts,
+        2,
+        bundle_id="7c4e2a91-3f5b-4d08-8e16-b9a0d3c5e7f2",
+        created_at=DAY + 3 * 60 * MINUTE + 5_218,
+    )
+
+
 def roster(keys):
     return {
         "format": "roster/1",
@@ -328,6 +393,13 @@ def main():
     gap = payload_dict([response_one(1, DEVICE_KEYID), response_two(3, DEVICE_KEYID)], 4)
     write(VALID / "gap.bundle.json", signed_file(gap))
     write_age(VALID / "two-responses.bundle.json")
+    round_payload = round_two_responses_payload()
+    write(VALID / "round-two-responses.bundle.json", signed_file(round_payload))
+    # Before any interview of the round: contacts only, nothing issued yet.
+    contacts_only = round_payload_dict(
+        [], ROUND_CONTACTS[1:], 0, bundle_id="e2d5b8c1-4a7f-4e39-b60d-1f8c9a3e5d74", created_at=DAY + 45 * MINUTE + 9_631
+    )
+    write(VALID / "round-contacts-only.bundle.json", signed_file(contacts_only))
 
     made = []
 
@@ -443,7 +515,7 @@ def main():
 
     # ---- 6. payload
     p = copy.deepcopy(good_payload)
-    p["format"] = "bundle/2"
+    p["format"] = "bundle/3"  # bundle/2 is supported (rounds)
     made.append(fault("unsupported_version", "unsupported_version", signed_file(p)))
     p = copy.deepcopy(good_payload)
     p["device_seq_high"] = "2"
@@ -484,13 +556,58 @@ def main():
     p = payload_dict([response_one(0, DEVICE_KEYID), response_two(2, DEVICE_KEYID)], 2)
     made.append(fault("sequence_above_high-zero", "sequence_above_high", signed_file(p)))
 
+    # ---- bundle/2: step 6 (payload shape)
+    p = copy.deepcopy(good_payload)
+    p["round"] = {"id": ROUND_ID, "sha256": ROUND_SHA256}
+    made.append(fault("payload_malformed-round-in-bundle1", "payload_malformed", signed_file(p)))
+    p = copy.deepcopy(round_payload)
+    del p["contacts"]
+    made.append(fault("payload_malformed-contacts-missing", "payload_malformed", signed_file(p)))
+    p = copy.deepcopy(round_payload)
+    p["contacts"][1]["outcome"] = "moved_away"
+    made.append(fault("payload_malformed-unknown-outcome", "payload_malformed", signed_file(p)))
+    p = copy.deepcopy(round_payload)
+    p["contacts"][2]["phone"] = "13800000000"
+    made.append(fault("payload_malformed-contact-unknown-field", "payload_malformed", signed_file(p)))
+
+    # ---- bundle/2: step 7 (the added response rules); every hash is over the changed response
+    r2 = with_sample(response_two(2, DEVICE_KEYID), NOT_DRAWN, None)
+    p = payload_dict([response_one(1, DEVICE_KEYID), r2], 2)  # a bundle/1 payload
+    made.append(fault("response_malformed-sample-in-bundle1", "response_malformed", signed_file(p)))
+    rs = round_responses()
+    del rs[1]["sample"]
+    p = round_two_responses_payload(responses=rs)
+    made.append(fault("response_malformed-sample-missing", "response_malformed", signed_file(p)))
+    rs = round_responses()
+    rs[1]["sample"]["slot"] = 2  # off_sample stays true
+    p = round_two_responses_payload(responses=rs)
+    made.append(fault("response_malformed-slot-with-off-sample", "response_malformed", signed_file(p)))
+    rs = round_responses()
+    rs[0]["sample"]["slot"] = 0
+    p = round_two_responses_payload(responses=rs)
+    made.append(fault("response_malformed-slot-zero", "response_malformed", signed_file(p)))
+    rs = round_responses()
+    rs[0]["sample"]["household"] = ""
+    p = round_two_responses_payload(responses=rs)
+    made.append(fault("response_malformed-empty-household", "response_malformed", signed_file(p)))
+    rs = round_responses()
+    rs[1]["sample"]["round"] = "2026-q3-example"
+    p = round_two_responses_payload(responses=rs)
+    made.append(fault("response_mismatch-sample-round", "response_mismatch", signed_file(p)))
+
+    # ---- bundle/2: step 8 (contacts)
+    cs = copy.deepcopy(ROUND_CONTACTS)
+    cs[2]["id"] = cs[0]["id"]
+    p = round_two_responses_payload(contacts=cs)
+    made.append(fault("duplicate_contact", "duplicate_contact", signed_file(p)))
+
     # Folders this script no longer makes would linger with stale expectations: remove them.
     keep = set(made) | {"valid"}
     for child in sorted(OUT.iterdir()):
         if child.is_dir() and child.name not in keep and (child / "expected.txt").exists():
             shutil.rmtree(child)
 
-    print(f"wrote {OUT.relative_to(ROOT)}: 3 valid bundles (+ .age), {len(made)} faults")
+    print(f"wrote {OUT.relative_to(ROOT)}: 5 valid bundles (+ .age), {len(made)} faults")
     return 0
 
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""An independent verifier of result bundles (`bundle/1`), written from docs/bundle-format.md
-alone: the checks run in the order of its "Verifying, in order" section and fail with its error
+"""An independent verifier of result bundles (`bundle/1` and the round format `bundle/2`),
+written from docs/bundle-format.md alone: the checks run in the order of its "Verifying, in
+order" section (and, for `bundle/2`, its "Rounds: `bundle/2`" section) and fail with its error
 codes.
 
 Usage: python3 tests/bundles/verify_bundle.py --roster roster.json FILE...
-Prints `FILE: ok (N responses)` or `FILE: <code>: message` per file; exit 1 if any file fails,
-2 if the roster cannot be read.
+Prints `FILE: ok (N responses)` (`bundle/2`: `FILE: ok (N responses, K contacts)`) or
+`FILE: <code>: message` per file; exit 1 if any file fails, 2 if the roster cannot be read.
 Needs: cryptography, rfc8785 (tests/requirements.txt).
 
 cryptography's Ed25519 (OpenSSL) rejects a non-canonical S but accepts small-order public keys
@@ -25,6 +26,18 @@ the report that came with these fixtures):
   UUIDs, the survey fingerprint 64 lowercase hex digits.
 - Step 7: every field of a response is required (`unit` may be null, not absent); seq 0 has
   the shape of a sequence number and fails the rule 1 <= seq <= device_seq_high.
+- bundle/2, step 6: `round` is exactly {id, sha256} with a non-empty string id and a sha256 of
+  64 lowercase hex digits; each contact is exactly {id, unit, household, at, outcome, note} with
+  a lowercase UUID id, non-empty string unit and household, an integer `at`, one of the four
+  outcomes and a string note (may be empty). Anything else is payload_malformed.
+- bundle/2, step 7: the added rules run per response after all of its bundle/1 checks (hash,
+  shape without `sample`, survey/device, duplicate id and seq, seq range): `sample` missing or
+  not exactly {round: string, household: string, slot: integer or null, off_sample: boolean},
+  `slot` not null with off_sample true or null with off_sample false, slot < 1 or an empty
+  household is response_malformed; then sample.round != round.id is response_mismatch.
+- A bundle/1 response with a `sample` field fails the bundle/1 shape check (an unknown field,
+  response_malformed) before its survey/device check, as it always did.
+- Step 8 (bundle/2): contact ids unique, after every response passed step 7.
 """
 
 import argparse
@@ -40,6 +53,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 PAYLOAD_TYPE = "application/vnd.survey-kit.bundle+json"
+FORMATS = ("bundle/1", "bundle/2")
+OUTCOMES = ("not_at_home", "refused", "vacant", "not_eligible")
 
 HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
@@ -300,9 +315,91 @@ def _response_shape(r):
     return None
 
 
+# ---------------------------------------------------------------------------- bundle/2 --
+
+
+def _round_shape(r):
+    if not exact_keys(r, ["id", "sha256"]):
+        return "round is not {id, sha256}"
+    if not is_str(r["id"]) or r["id"] == "":
+        return "round.id is not a round id"
+    if not is_str(r["sha256"]) or not HEX64.match(r["sha256"]):
+        return "round.sha256 is not hex SHA-256"
+    return None
+
+
+def _contact_shape(c):
+    if not exact_keys(c, ["id", "unit", "household", "at", "outcome", "note"]):
+        return "is not {id, unit, household, at, outcome, note}"
+    if not is_str(c["id"]) or not UUID.match(c["id"]):
+        return "id is not a UUID"
+    for k in ["unit", "household"]:
+        if not is_str(c[k]) or c[k] == "":
+            return f"{k} is not a non-empty string"
+    if not is_int(c["at"]):
+        return "at is not a time"
+    if not is_str(c["outcome"]) or c["outcome"] not in OUTCOMES:
+        return f"outcome {c['outcome']!r} is not one of {', '.join(OUTCOMES)}"
+    if not is_str(c["note"]):
+        return "note is not a string"
+    return None
+
+
+def _payload_shape_v2(p):
+    """The shape of a bundle/2 payload: a bundle/1 payload plus `round` and `contacts`."""
+    for k in ["round", "contacts"]:
+        if k not in p:
+            return f"{k} is missing"
+    problem = _payload_shape({k: v for k, v in p.items() if k not in ("round", "contacts")})
+    if problem:
+        return problem
+    problem = _round_shape(p["round"])
+    if problem:
+        return problem
+    if not isinstance(p["contacts"], list):
+        return "contacts is not an array"
+    for i, c in enumerate(p["contacts"]):
+        problem = _contact_shape(c)
+        if problem:
+            return f"contacts[{i}] {problem}"
+    return None
+
+
+def _sample_shape(r):
+    """The rules bundle/2 adds to a response (response_malformed); None when they hold."""
+    if "sample" not in r:
+        return "a bundle/2 response without sample"
+    s = r["sample"]
+    if not exact_keys(s, ["round", "household", "slot", "off_sample"]):
+        return "sample is not {round, household, slot, off_sample}"
+    if not is_str(s["round"]):
+        return "sample.round is not a string"
+    if not is_str(s["household"]):
+        return "sample.household is not a string"
+    if s["slot"] is not None and not is_int(s["slot"]):
+        return "sample.slot is neither an integer nor null"
+    if not isinstance(s["off_sample"], bool):
+        return "sample.off_sample is not a boolean"
+    if s["off_sample"] and s["slot"] is not None:
+        return "sample.slot is not null for an off-sample interview"
+    if not s["off_sample"] and s["slot"] is None:
+        return "sample.slot is null for an interview on the sample"
+    if s["slot"] is not None and s["slot"] < 1:
+        return f"sample.slot {s['slot']} is below 1"
+    if s["household"] == "":
+        return "sample.household is empty"
+    return None
+
+
 def verify(data, roster):
     """Verifies one bundle file (bytes) against a roster (keyid -> raw key). Returns the
     number of responses; raises BundleError."""
+    return len(verify_payload(data, roster)["responses"])
+
+
+def verify_payload(data, roster):
+    """Verifies one bundle file (bytes, bundle/1 or bundle/2) against a roster (keyid -> raw
+    key). Returns the verified payload (a dict); raises BundleError."""
     # 1. JSON envelope
     try:
         env = parse_json(data)
@@ -348,10 +445,11 @@ def verify(data, roster):
         p = parse_json(payload)
     except ValueError as e:
         raise BundleError("payload_malformed", f"the payload is not JSON: {e}") from None
-    if not isinstance(p, dict) or p.get("format") != "bundle/1":
+    if not isinstance(p, dict) or p.get("format") not in FORMATS:
         got = p.get("format") if isinstance(p, dict) else None
-        raise BundleError("unsupported_version", f"format {got!r}, expected 'bundle/1'")
-    problem = _payload_shape(p)
+        raise BundleError("unsupported_version", f"format {got!r}, expected 'bundle/1' or 'bundle/2'")
+    v2 = p["format"] == "bundle/2"
+    problem = _payload_shape_v2(p) if v2 else _payload_shape(p)
     if problem is None and canon(p) != payload:
         problem = "the payload is not canonical JSON"
     if problem:
@@ -362,7 +460,8 @@ def verify(data, roster):
         r = e["response"]
         if e["hash"] != hashlib.sha256(canon(r)).hexdigest():
             raise BundleError("response_hash_mismatch", f"responses[{i}]: hash does not match")
-        problem = _response_shape(r)
+        # bundle/2: `sample` is checked by the rules added after the bundle/1 checks (below).
+        problem = _response_shape({k: v for k, v in r.items() if k != "sample"} if v2 else r)
         if problem:
             raise BundleError("response_malformed", f"responses[{i}]: {problem}")
         if (r["survey_id"], r["fingerprint"], r["device"]) != (
@@ -382,11 +481,31 @@ def verify(data, roster):
                 "sequence_above_high",
                 f"responses[{i}]: seq {r['seq']} not in 1..device_seq_high ({p['device_seq_high']})",
             )
-    return len(p["responses"])
+        # the rules bundle/2 adds to step 7, after the bundle/1 checks of this response
+        if not v2:
+            if "sample" in r:  # already an unknown field in the shape check above
+                raise BundleError("response_malformed", f"responses[{i}]: a bundle/1 response with sample")
+            continue
+        problem = _sample_shape(r)
+        if problem:
+            raise BundleError("response_malformed", f"responses[{i}]: {problem}")
+        if r["sample"]["round"] != p["round"]["id"]:
+            raise BundleError(
+                "response_mismatch",
+                f"responses[{i}]: sample.round {r['sample']['round']!r} is not round.id {p['round']['id']!r}",
+            )
+    # 8. contacts (bundle/2)
+    if v2:
+        contact_ids = set()
+        for i, c in enumerate(p["contacts"]):
+            if c["id"] in contact_ids:
+                raise BundleError("duplicate_contact", f"contacts[{i}]: id {c['id']} repeated")
+            contact_ids.add(c["id"])
+    return p
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Verify result bundles (bundle/1).")
+    parser = argparse.ArgumentParser(description="Verify result bundles (bundle/1, bundle/2).")
     parser.add_argument("--roster", required=True, help="the department's roster/1 file")
     parser.add_argument("files", nargs="+", metavar="FILE")
     args = parser.parse_args(argv)
@@ -406,12 +525,16 @@ def main(argv=None):
             failed += 1
             continue
         try:
-            n = verify(data, roster)
+            p = verify_payload(data, roster)
         except BundleError as e:
             print(f"{name}: {e.code}: {e.message}")
             failed += 1
         else:
-            print(f"{name}: ok ({n} responses)")
+            n = len(p["responses"])
+            if p["format"] == "bundle/2":
+                print(f"{name}: ok ({n} responses, {len(p['contacts'])} contacts)")
+            else:
+                print(f"{name}: ok ({n} responses)")
     return 1 if failed else 0
 
 

@@ -153,8 +153,13 @@ pub fn verify(args: Vec<OsString>) -> u8 {
                     (Some(lo), Some(hi)) => format!("seq {lo}-{hi} of {}", bundle.device_seq_high),
                     _ => format!("no responses, device at seq {}", bundle.device_seq_high),
                 };
+                let round = bundle
+                    .round
+                    .as_ref()
+                    .map(|round| format!(", round {}, {} contact attempts", round.id, bundle.contacts.len()))
+                    .unwrap_or_default();
                 println!(
-                    "{name}: ok ({} responses, {range}, survey {} {}, device {} {})",
+                    "{name}: ok ({} responses, {range}, survey {} {}, device {} {}{round})",
                     bundle.responses.len(),
                     bundle.survey.id,
                     bundle.survey.version,

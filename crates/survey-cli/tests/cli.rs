@@ -180,7 +180,15 @@ fn survey_report(extra: &[&std::ffi::OsStr], bundles: &[&str]) -> Output {
 
 #[test]
 fn report_imports_verified_bundles_and_lists_gaps_conflicts_and_quarantine() {
-    let output = survey_report(&["--format".as_ref(), "json".as_ref()], &["valid", "unknown_key/bundle.json"]);
+    // The bundle/1 files of `valid/` (its round bundles reuse the device's sequence numbers).
+    let bundles = [
+        "valid/empty.bundle.json",
+        "valid/gap.bundle.json",
+        "valid/two-responses.bundle.json",
+        "valid/two-responses.bundle.json.age",
+        "unknown_key/bundle.json",
+    ];
+    let output = survey_report(&["--format".as_ref(), "json".as_ref()], &bundles);
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     let not_imported: Vec<&str> =

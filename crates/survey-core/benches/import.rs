@@ -84,6 +84,7 @@ fn benches(c: &mut Criterion) {
                     mode: Mode::Interview,
                     lang: "zh-CN".into(),
                     app_version: "0.1.0".into(),
+                    sample: None,
                 }
             })
             .collect();

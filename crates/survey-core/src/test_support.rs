@@ -33,5 +33,6 @@ pub fn response(unit: Option<&str>, q1: Option<i64>, q2: Option<i64>, rows: &[(&
         mode: Mode::Interview,
         lang: "en".into(),
         app_version: String::new(),
+        sample: None,
     }
 }

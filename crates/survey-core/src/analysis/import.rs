@@ -177,6 +177,7 @@ mod tests {
             mode: Mode::Interview,
             lang: "zh-CN".into(),
             app_version: "0".into(),
+            sample: None,
         }
     }
 
@@ -192,6 +193,8 @@ mod tests {
             device_seq_high: high,
             responses,
             response_hashes: Vec::new(),
+            round: None,
+            contacts: Vec::new(),
         }
     }
 

@@ -183,6 +183,7 @@ mod tests {
             mode: Mode::Interview,
             lang: "en".into(),
             app_version: "0".into(),
+            sample: None,
         }
     }
 

@@ -281,6 +281,8 @@ impl Payload {
             device_seq_high: self.device_seq_high,
             responses,
             response_hashes: hashes,
+            round: None,
+            contacts: Vec::new(),
         })
     }
 }
@@ -365,6 +367,7 @@ impl Response {
             mode: self.mode,
             lang: self.lang,
             app_version: self.app_version,
+            sample: None,
         }
     }
 }

@@ -20,8 +20,11 @@ use std::fmt;
 
 /// The DSSE payload type of a bundle.
 pub const PAYLOAD_TYPE: &str = "application/vnd.survey-kit.bundle+json";
-/// The bundle format version this build writes and reads.
+/// The bundle format version this build writes and reads outside evaluation rounds.
 pub const BUNDLE_FORMAT: &str = "bundle/1";
+/// The bundle format of a device working through an evaluation round: `bundle/1` plus the
+/// round, the device's contact attempts and each response's place in the sample.
+pub const BUNDLE_FORMAT_ROUND: &str = "bundle/2";
 /// The roster format version.
 pub const ROSTER_FORMAT: &str = "roster/1";
 
@@ -43,6 +46,55 @@ pub struct ExportedResponse {
     pub mode: Mode,
     pub lang: String,
     pub app_version: String,
+    /// In a round (`bundle/2`): which drawn household was interviewed. Absent in `bundle/1`,
+    /// where the field does not exist (so `bundle/1` hashes do not move).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<Sample>,
+}
+
+/// A response's place in a round's sample (`bundle/2`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sample {
+    /// The round id.
+    pub round: String,
+    /// The household code interviewed.
+    pub household: String,
+    /// The household's 1-based position in the unit's draw order; `None` off-sample.
+    pub slot: Option<u64>,
+    pub off_sample: bool,
+}
+
+/// The round a `bundle/2` belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoundRef {
+    pub id: String,
+    /// Lowercase hex SHA-256 of the round file's payload bytes.
+    pub sha256: String,
+}
+
+/// What a contact attempt that gave no interview found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactOutcome {
+    NotAtHome,
+    Refused,
+    Vacant,
+    NotEligible,
+}
+
+/// One contact attempt at a household (`bundle/2`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub id: String,
+    pub unit: String,
+    pub household: String,
+    /// Milliseconds since the Unix epoch.
+    pub at: i64,
+    pub outcome: ContactOutcome,
+    pub note: String,
 }
 
 impl ExportedResponse {
@@ -61,6 +113,7 @@ impl ExportedResponse {
             mode: draft.mode,
             lang: draft.lang.clone(),
             app_version: draft.app_version.clone(),
+            sample: None,
         }
     }
 }
@@ -105,6 +158,11 @@ pub struct BundlePayload {
     /// The highest sequence number the device had issued when the bundle was made.
     pub device_seq_high: u64,
     pub responses: Vec<ResponseEntry>,
+    /// `bundle/2` only: the round, and every contact attempt of the device in it so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round: Option<RoundRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<Contact>>,
 }
 
 /// One signature of the envelope.
@@ -161,8 +219,22 @@ pub fn payload_bytes(
         survey,
         device_seq_high,
         responses,
+        round: None,
+        contacts: None,
     };
     canonical_json(&serde_json::to_value(payload).unwrap_or(Value::Null))
+}
+
+/// The payload of a `bundle/2`: a payload from [`payload_bytes`] (whose responses carry their
+/// `sample`) with the round and the device's contact attempts in it added.
+pub fn round_payload_bytes(payload: &[u8], round: RoundRef, contacts: &[Contact]) -> Vec<u8> {
+    let mut value: Value = serde_json::from_slice(payload).unwrap_or(Value::Null);
+    if let Some(object) = value.as_object_mut() {
+        object.insert("format".into(), Value::from(BUNDLE_FORMAT_ROUND));
+        object.insert("round".into(), serde_json::to_value(round).unwrap_or(Value::Null));
+        object.insert("contacts".into(), serde_json::to_value(contacts).unwrap_or(Value::Null));
+    }
+    canonical_json(&value)
 }
 
 /// The envelope file around a payload and its signature (canonical JSON, no trailing bytes).

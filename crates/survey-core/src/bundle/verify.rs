@@ -35,6 +35,8 @@ pub enum BundleError {
     },
     DuplicateResponse(String),
     DuplicateSequence(u64),
+    /// Two contact attempts of a `bundle/2` share an id.
+    DuplicateContact(String),
     /// A response's sequence number is above the bundle's `device_seq_high`.
     SequenceAboveHigh {
         id: String,
@@ -66,6 +68,7 @@ impl BundleError {
             BundleError::ResponseMalformed { .. } => "response_malformed",
             BundleError::DuplicateResponse(_) => "duplicate_response",
             BundleError::DuplicateSequence(_) => "duplicate_sequence",
+            BundleError::DuplicateContact(_) => "duplicate_contact",
             BundleError::SequenceAboveHigh { .. } => "sequence_above_high",
             BundleError::ResponseMismatch { .. } => "response_mismatch",
         }
@@ -81,7 +84,10 @@ impl fmt::Display for BundleError {
             BundleError::BadBase64(field) => write!(f, "`{field}` is not strict base64"),
             BundleError::SignatureCount(n) => write!(f, "expected exactly one signature, found {n}"),
             BundleError::UnsupportedVersion(v) => {
-                write!(f, "unsupported bundle format `{v}`; this build reads `{BUNDLE_FORMAT}`")
+                write!(
+                    f,
+                    "unsupported bundle format `{v}`; this build reads `{BUNDLE_FORMAT}` and `{BUNDLE_FORMAT_ROUND}`"
+                )
             }
             BundleError::PayloadMalformed(why) => write!(f, "the payload is not a bundle: {why}"),
             BundleError::BadKey => write!(f, "the device key is not a 32-byte Ed25519 public key"),
@@ -96,6 +102,7 @@ impl fmt::Display for BundleError {
             BundleError::ResponseMalformed { index, reason } => write!(f, "responses[{index}]: {reason}"),
             BundleError::DuplicateResponse(id) => write!(f, "response {id} appears twice"),
             BundleError::DuplicateSequence(seq) => write!(f, "sequence number {seq} appears twice"),
+            BundleError::DuplicateContact(id) => write!(f, "contact attempt {id} appears twice"),
             BundleError::SequenceAboveHigh { id, seq } => {
                 write!(f, "response {id} has sequence number {seq}, outside 1..=device_seq_high")
             }
@@ -118,6 +125,9 @@ pub struct VerifiedBundle {
     pub responses: Vec<ExportedResponse>,
     /// The verified hash of each response, in the same order.
     pub response_hashes: Vec<String>,
+    /// `bundle/2`: the round, and the device's contact attempts in it so far.
+    pub round: Option<RoundRef>,
+    pub contacts: Vec<Contact>,
 }
 
 #[cfg(feature = "verify")]
@@ -325,13 +335,29 @@ fn general_payload(
 
     let payload_value: Value =
         serde_json::from_slice(payload).map_err(|err| BundleError::PayloadMalformed(err.to_string()))?;
-    match payload_value.get("format").and_then(Value::as_str) {
-        Some(BUNDLE_FORMAT) => {}
+    let in_round = match payload_value.get("format").and_then(Value::as_str) {
+        Some(BUNDLE_FORMAT) => false,
+        Some(BUNDLE_FORMAT_ROUND) => true,
         Some(other) => return Err(BundleError::UnsupportedVersion(other.to_owned())),
         None => return Err(BundleError::PayloadMalformed("missing `format`".to_owned())),
-    }
+    };
     let bundle: BundlePayload =
         serde_json::from_value(payload_value).map_err(|err| BundleError::PayloadMalformed(err.to_string()))?;
+    // `round` and `contacts` belong to `bundle/2` and are required there.
+    let round_fields = (bundle.round.is_some(), bundle.contacts.is_some());
+    if round_fields != (in_round, in_round) {
+        let why = if in_round {
+            "a bundle/2 needs `round` and `contacts`"
+        } else {
+            "`round` and `contacts` belong to bundle/2"
+        };
+        return Err(BundleError::PayloadMalformed(why.to_owned()));
+    }
+    let empty_texts = bundle.round.as_ref().is_some_and(|round| round.id.is_empty() || round.sha256.is_empty())
+        || bundle.contacts.iter().flatten().any(|c| c.id.is_empty() || c.unit.is_empty() || c.household.is_empty());
+    if empty_texts {
+        return Err(BundleError::PayloadMalformed("an empty round id, hash, contact id, unit or household".to_owned()));
+    }
     let mut responses = Vec::with_capacity(bundle.responses.len());
     let mut ids = BTreeSet::new();
     let mut seqs = BTreeSet::new();
@@ -346,6 +372,30 @@ fn general_payload(
         }
         let response = ExportedResponse::deserialize(&entry.response)
             .map_err(|err| BundleError::ResponseMalformed { index, reason: err.to_string() })?;
+        let malformed = |reason: &str| BundleError::ResponseMalformed { index, reason: reason.to_owned() };
+        match (&response.sample, &bundle.round) {
+            // A `"sample": null` reads as no sample; in bundle/1 the field must not exist at all.
+            (None, None) if entry.response.get("sample").is_some() => {
+                return Err(malformed("`sample` belongs to bundle/2"))
+            }
+            (None, None) => {}
+            (Some(_), None) => return Err(malformed("`sample` belongs to bundle/2")),
+            (None, Some(_)) => return Err(malformed("a bundle/2 response needs `sample`")),
+            (Some(sample), Some(round)) => {
+                if sample.off_sample != sample.slot.is_none() {
+                    return Err(malformed("`slot` is null exactly when `off_sample` is true"));
+                }
+                if sample.slot == Some(0) {
+                    return Err(malformed("`slot` counts from 1"));
+                }
+                if sample.household.is_empty() {
+                    return Err(malformed("`sample.household` is empty"));
+                }
+                if sample.round != round.id {
+                    return Err(BundleError::ResponseMismatch { index, field: "sample.round" });
+                }
+            }
+        }
         if response.survey_id != bundle.survey.id {
             return Err(BundleError::ResponseMismatch { index, field: "survey_id" });
         }
@@ -366,6 +416,11 @@ fn general_payload(
         }
         responses.push(response);
     }
+    let contacts = bundle.contacts.unwrap_or_default();
+    let mut contact_ids = BTreeSet::new();
+    if let Some(contact) = contacts.iter().find(|contact| !contact_ids.insert(contact.id.as_str())) {
+        return Err(BundleError::DuplicateContact(contact.id.clone()));
+    }
     Ok(VerifiedBundle {
         keyid: device_keyid,
         device: enrolled.clone(),
@@ -375,6 +430,8 @@ fn general_payload(
         device_seq_high: bundle.device_seq_high,
         responses,
         response_hashes: bundle.responses.into_iter().map(|entry| entry.hash).collect(),
+        round: bundle.round,
+        contacts,
     })
 }
 
@@ -416,6 +473,7 @@ mod tests {
             mode: Mode::Interview,
             lang: "zh-CN".into(),
             app_version: "0.1.0".into(),
+            sample: None,
         }
     }
 
@@ -467,6 +525,81 @@ mod tests {
         assert_eq!(verify(&dup, &roster).unwrap_err().code(), "duplicate_response");
         let (high, roster) = signed(seed, &[response("r1", 4, &device)], 3);
         assert_eq!(verify(&high, &roster).unwrap_err().code(), "sequence_above_high");
+    }
+
+    /// A `bundle/2` of these responses and contacts, signed, with its roster.
+    fn signed_round(seed: [u8; 32], responses: &[ExportedResponse], contacts: &[Contact]) -> (Vec<u8>, Roster) {
+        let signing = SigningKey::from_bytes(&seed);
+        let public = signing.verifying_key().to_bytes();
+        let device = DeviceInfo { key: STANDARD.encode(public), evaluator: "李明".into(), team: "一组".into() };
+        let survey = SurveyRef { id: "s".into(), version: "1".into(), fingerprint: "f".repeat(64) };
+        let round = RoundRef { id: "2026-q4".into(), sha256: "a".repeat(64) };
+        let payload = round_payload_bytes(
+            &payload_bytes("b-2", 1_700_000_100_000, device, survey, 9, responses),
+            round,
+            contacts,
+        );
+        let signature = signing.sign(&pae(PAYLOAD_TYPE, &payload)).to_bytes();
+        let (_, roster) = signed(seed, &[], 0);
+        (envelope_bytes(&payload, &public, &signature), roster)
+    }
+
+    fn sampled(id: &str, seq: u64, device: &str, slot: Option<u64>) -> ExportedResponse {
+        let mut response = response(id, seq, device);
+        let household = if slot.is_some() { "3号楼2单元501" } else { "路边的住户" };
+        response.sample =
+            Some(Sample { round: "2026-q4".into(), household: household.into(), slot, off_sample: slot.is_none() });
+        response
+    }
+
+    fn contact(id: &str, outcome: ContactOutcome) -> Contact {
+        Contact {
+            id: id.into(),
+            unit: "east".into(),
+            household: "A-101".into(),
+            at: 1_700_000_000_000,
+            outcome,
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_round_bundle_carries_its_sample_and_contacts_and_names_each_fault() {
+        let seed = [9u8; 32];
+        let device = keyid(&SigningKey::from_bytes(&seed).verifying_key().to_bytes());
+        let contacts = [contact("c1", ContactOutcome::NotAtHome), contact("c2", ContactOutcome::Refused)];
+        let (bytes, roster) =
+            signed_round(seed, &[sampled("r1", 1, &device, Some(3)), sampled("r2", 2, &device, None)], &contacts);
+        let verified = verify(&bytes, &roster).expect("a valid bundle/2");
+        assert_eq!(verified.round.as_ref().map(|r| r.id.as_str()), Some("2026-q4"));
+        assert_eq!(verified.contacts, contacts.to_vec());
+        assert_eq!(verified.responses[0].sample.as_ref().and_then(|s| s.slot), Some(3));
+
+        let code = |responses: &[ExportedResponse], contacts: &[Contact]| {
+            let (bytes, roster) = signed_round(seed, responses, contacts);
+            verify(&bytes, &roster).map(|_| "ok").unwrap_or_else(|err| err.code())
+        };
+        assert_eq!(
+            code(&[], &[contact("c1", ContactOutcome::Vacant), contact("c1", ContactOutcome::Vacant)]),
+            "duplicate_contact"
+        );
+        assert_eq!(code(&[response("r1", 1, &device)], &[]), "response_malformed");
+        let mut both = sampled("r1", 1, &device, Some(2));
+        if let Some(sample) = both.sample.as_mut() {
+            sample.off_sample = true;
+        }
+        assert_eq!(code(&[both], &[]), "response_malformed");
+        assert_eq!(code(&[sampled("r1", 1, &device, Some(0))], &[]), "response_malformed");
+        let mut other_round = sampled("r1", 1, &device, Some(1));
+        if let Some(sample) = other_round.sample.as_mut() {
+            sample.round = "2025-q4".into();
+        }
+        assert_eq!(code(&[other_round], &[]), "response_mismatch");
+        // A sample in a bundle/1 is refused, and bundle/1 bundles still verify as before.
+        let (bundle1, roster1) = signed(seed, &[sampled("r1", 1, &device, Some(1))], 1);
+        assert_eq!(verify(&bundle1, &roster1).unwrap_err().code(), "response_malformed");
+        let (bundle1, roster1) = signed(seed, &[response("r1", 1, &device)], 1);
+        assert!(verify(&bundle1, &roster1).is_ok_and(|b| b.round.is_none() && b.contacts.is_empty()));
     }
 
     proptest! {
