@@ -282,6 +282,7 @@ fn every_fixture_response_is_one_the_app_could_have_finished() {
                 app_version: response.app_version.clone(),
                 seq: Some(response.seq),
                 exported_at: None,
+                sample: None,
             };
             let relevance = logic.evaluate_all(&draft.answers);
             let missing: Vec<&str> =

@@ -82,6 +82,22 @@ pub struct Draft {
     /// When the response was last written into an exported bundle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exported_at: Option<i64>,
+    /// In an evaluation round: the household interviewed and its place in the draw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<Sample>,
+}
+
+/// A response's place in a round's sample (`bundle/2`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sample {
+    /// The round id.
+    pub round: String,
+    /// The household code interviewed.
+    pub household: String,
+    /// The household's 1-based position in the unit's draw order; `None` off-sample.
+    pub slot: Option<u64>,
+    pub off_sample: bool,
 }
 
 /// Why an answer was refused outright (it cannot be an answer to the question at all).
@@ -322,6 +338,7 @@ impl Draft {
             app_version: start.app_version,
             seq: None,
             exported_at: None,
+            sample: None,
         }
     }
 

@@ -9,6 +9,7 @@
 //! second, independent one in Python.
 
 use crate::canonical::{canonical_json, hex, sha256_canonical_hex};
+pub use crate::response::Sample;
 use crate::response::{Answer, Draft, Mode};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -50,19 +51,6 @@ pub struct ExportedResponse {
     /// where the field does not exist (so `bundle/1` hashes do not move).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample: Option<Sample>,
-}
-
-/// A response's place in a round's sample (`bundle/2`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Sample {
-    /// The round id.
-    pub round: String,
-    /// The household code interviewed.
-    pub household: String,
-    /// The household's 1-based position in the unit's draw order; `None` off-sample.
-    pub slot: Option<u64>,
-    pub off_sample: bool,
 }
 
 /// The round a `bundle/2` belongs to.
@@ -113,7 +101,7 @@ impl ExportedResponse {
             mode: draft.mode,
             lang: draft.lang.clone(),
             app_version: draft.app_version.clone(),
-            sample: None,
+            sample: draft.sample.clone(),
         }
     }
 }

@@ -3,14 +3,16 @@
 //!
 //! - [`draw`]: the draw rule `draw/1`, the text rules, frame hashes and commitment, substitution;
 //! - [`frame`]: a unit's household frame read from the organiser's CSV file;
+//! - [`fieldwork`]: what a tablet shows: its units, the drawn households and released substitutes;
 //! - [`plan`]: the organiser's plan turned into a round payload, every problem at once;
-//! - [`verify`]: a round file checked (feature `verify`), with a named reason per finding;
+//! - [`verify`]: a round file checked, with a named reason per finding (the signature by
+//!   ed25519-dalek behind feature `verify`, or by the shell);
 //! - here: the round payload (`round/1`) and its DSSE envelope.
 
 pub mod draw;
+pub mod fieldwork;
 pub mod frame;
 pub mod plan;
-#[cfg(feature = "verify")]
 pub mod verify;
 
 use crate::bundle::RosterDevice;

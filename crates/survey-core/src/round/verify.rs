@@ -1,6 +1,10 @@
 //! Verifying a round file (`docs/round-format.md`, "Verifying, in order"): the envelope and
 //! the organiser's signature first, then every finding about the content at once, each with a
 //! stable code and a JSON path. A round is trusted only when there is none.
+//!
+//! The signature check itself is the one step that needs Ed25519: `verify_round` (feature
+//! `verify`) does it with ed25519-dalek; the field app, which carries no Ed25519 crate, calls
+//! `open_envelope`, checks `SignedRound::message` with WebCrypto, then `read_signed`.
 
 use super::draw::{self, check_text, households_scope, TextKind, UNITS_SCOPE};
 use super::plan::{bilingual_problem, is_date, round_languages, ROUND_LANGUAGES};
@@ -101,9 +105,31 @@ pub fn envelope_bytes(payload: &[u8], public_key: &[u8], signature: &[u8]) -> Ve
     canonical_json(&serde_json::to_value(envelope).unwrap_or(Value::Null))
 }
 
-/// Verifies a round file, in the documented order. Never panics, whatever the bytes.
-pub fn verify_round(bytes: &[u8]) -> Result<VerifiedRound, RoundError> {
-    use ed25519_dalek::{Signature, VerifyingKey};
+/// A round file whose envelope is sound, with what its signature check needs; its payload is
+/// not trusted yet.
+#[derive(Debug, Clone)]
+pub struct SignedRound {
+    /// The decoded payload bytes (what the signature covers, inside the PAE).
+    pub payload: Vec<u8>,
+    /// The organiser's raw Ed25519 public key, from the payload.
+    pub key: [u8; 32],
+    pub keyid: String,
+    /// The raw signature bytes.
+    pub signature: Vec<u8>,
+    payload_value: Value,
+}
+
+impl SignedRound {
+    /// What the organiser signed: `PAE(payloadType, payload)`.
+    pub fn message(&self) -> Vec<u8> {
+        pae(ROUND_PAYLOAD_TYPE, &self.payload)
+    }
+}
+
+/// Steps 1–3 of verifying a round file: the envelope, and the organiser key read from the
+/// payload (`is_point` says whether 32 bytes are an Ed25519 point; a shell that checks the
+/// signature with WebCrypto passes `|_| true` and reports a key it cannot import as `bad_key`).
+pub fn open_envelope(bytes: &[u8], is_point: impl Fn(&[u8; 32]) -> bool) -> Result<SignedRound, RoundError> {
     let value: Value = serde_json::from_slice(bytes).map_err(|err| RoundError::Malformed(err.to_string()))?;
     let envelope: Envelope =
         serde_json::from_value(value.clone()).map_err(|err| RoundError::Malformed(err.to_string()))?;
@@ -127,14 +153,18 @@ pub fn verify_round(bytes: &[u8]) -> Result<VerifiedRound, RoundError> {
         .and_then(Value::as_str)
         .ok_or_else(|| RoundError::PayloadMalformed("no string organiser.key".into()))?;
     let key: [u8; 32] = STANDARD.decode(key_text).ok().and_then(|key| key.try_into().ok()).ok_or(RoundError::BadKey)?;
-    let verifying = VerifyingKey::from_bytes(&key).map_err(|_| RoundError::BadKey)?;
+    if !is_point(&key) {
+        return Err(RoundError::BadKey);
+    }
     if keyid(&key) != signature.keyid {
         return Err(RoundError::KeyidMismatch);
     }
-    let sig = Signature::from_slice(&sig).map_err(|_| RoundError::BadSignature)?;
-    verifying.verify_strict(&pae(ROUND_PAYLOAD_TYPE, &payload), &sig).map_err(|_| RoundError::BadSignature)?;
+    Ok(SignedRound { payload, keyid: keyid(&key), key, signature: sig, payload_value })
+}
 
-    // Signed: now the payload is the organiser's word, and may be read.
+/// Steps 5 and 6, for a round whose signature was checked: the payload read and every finding.
+pub fn read_signed(signed: SignedRound) -> Result<VerifiedRound, RoundError> {
+    let SignedRound { payload, keyid, payload_value, .. } = signed;
     match payload_value.get("format").and_then(Value::as_str) {
         Some(ROUND_FORMAT) => {}
         Some(other) => return Err(RoundError::UnsupportedVersion(other.to_owned())),
@@ -143,9 +173,6 @@ pub fn verify_round(bytes: &[u8]) -> Result<VerifiedRound, RoundError> {
     let mut deserializer = serde_json::Deserializer::from_slice(&payload);
     let round: RoundPayload = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|err| RoundError::PayloadMalformed(format!("{}: {}", err.path(), err.inner())))?;
-    // The typed payload written back must be the payload: as a JSON value (else a field was
-    // missing and defaulted, or null where it must be absent: the shape), then byte for byte
-    // (else the same meaning was written another way: not canonical).
     // Titles and names are `{"zh-CN", "en"}`: another language is an unknown field.
     let texts = std::iter::once(&round.title)
         .chain(round.units.iter().flat_map(|unit| std::iter::once(&unit.name).chain(unit.group.as_ref())));
@@ -154,6 +181,9 @@ pub fn verify_round(bytes: &[u8]) -> Result<VerifiedRound, RoundError> {
             return Err(RoundError::PayloadMalformed(format!("a title or name in `{tag}`: only zh-CN and en")));
         }
     }
+    // The typed payload written back must be the payload: as a JSON value (else a field was
+    // missing and defaulted, or null where it must be absent: the shape), then byte for byte
+    // (else the same meaning was written another way: not canonical).
     let typed = serde_json::to_value(&round).unwrap_or(Value::Null);
     if typed != payload_value {
         return Err(RoundError::PayloadMalformed("fields missing or null where the format has a value".into()));
@@ -165,7 +195,20 @@ pub fn verify_round(bytes: &[u8]) -> Result<VerifiedRound, RoundError> {
     if !findings.is_empty() {
         return Err(RoundError::Findings(findings));
     }
-    Ok(VerifiedRound { keyid: keyid(&key), payload: round })
+    Ok(VerifiedRound { keyid, payload: round })
+}
+
+/// Verifies a round file, in the documented order, with Ed25519 by ed25519-dalek (feature
+/// `verify`). Never panics, whatever the bytes.
+#[cfg(feature = "verify")]
+pub fn verify_round(bytes: &[u8]) -> Result<VerifiedRound, RoundError> {
+    use ed25519_dalek::{Signature, VerifyingKey};
+    let signed = open_envelope(bytes, |key| VerifyingKey::from_bytes(key).is_ok())?;
+    let verifying = VerifyingKey::from_bytes(&signed.key).map_err(|_| RoundError::BadKey)?;
+    let sig = Signature::from_slice(&signed.signature).map_err(|_| RoundError::BadSignature)?;
+    verifying.verify_strict(&signed.message(), &sig).map_err(|_| RoundError::BadSignature)?;
+    // Signed: now the payload is the organiser's word, and may be read.
+    read_signed(signed)
 }
 
 /// Every finding about a round's content (empty: the round is sound). Used by the verifier and,
