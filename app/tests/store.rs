@@ -6,7 +6,10 @@
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
-use survey_app::field::store::{Store, StoredSurvey, KEYS, META, RESPONSES, SURVEYS};
+use survey_app::field::store::{
+    Store, StoredContact, StoredRound, StoredSurvey, CONTACTS, KEYS, META, RESPONSES, ROUNDS, SURVEYS,
+};
+use survey_core::bundle::{Contact, ContactOutcome};
 use survey_core::{load_survey, AnswerValue, Draft, DraftStart, Mode, Status};
 use wasm_bindgen_test::*;
 
@@ -39,7 +42,9 @@ async fn upgrade_creates_every_store() {
     let store = Store::open_named(&unique_name("upgrade")).await.expect("open");
     let mut names = store.store_names();
     names.sort();
-    assert_eq!(names, vec![KEYS.to_owned(), META.to_owned(), RESPONSES.to_owned(), SURVEYS.to_owned()]);
+    let mut expected: Vec<String> = [CONTACTS, KEYS, META, RESPONSES, ROUNDS, SURVEYS].map(str::to_owned).to_vec();
+    expected.sort();
+    assert_eq!(names, expected);
     store.close();
 }
 
@@ -76,6 +81,78 @@ async fn upgrade_from_version_1_keeps_the_data() {
     let store = Store::open_named(&name).await.expect("open v2");
     assert!(store.store_names().contains(&KEYS.to_owned()));
     assert_eq!(store.response("r-old").await.expect("read"), Some(draft));
+    store.close();
+}
+
+/// A tablet on version 2 (with its device key) keeps responses and key when version 3 adds the
+/// round stores; contact attempts and rounds then commit and read back.
+#[wasm_bindgen_test]
+async fn upgrade_from_version_2_keeps_the_data_and_adds_rounds_and_contacts() {
+    let name = unique_name("upgrade-v2");
+    let (_, draft) = sample_draft("r-v2");
+    {
+        let db = Database::open(name.as_str())
+            .with_version(2u32)
+            .with_on_upgrade_needed(|_, db| {
+                for store in [SURVEYS, RESPONSES, META, KEYS] {
+                    db.create_object_store(store).build()?;
+                }
+                Ok(())
+            })
+            .await
+            .expect("open v2");
+        let tx = db.transaction([RESPONSES, META]).with_mode(TransactionMode::Readwrite).build().expect("tx");
+        let text = serde_json::to_string(&draft).expect("json");
+        tx.object_store(RESPONSES)
+            .expect("store")
+            .put(text)
+            .with_key("r-v2".to_owned())
+            .primitive()
+            .expect("put")
+            .await
+            .expect("write");
+        tx.object_store(META)
+            .expect("meta")
+            .put("7".to_owned())
+            .with_key("device_seq".to_owned())
+            .primitive()
+            .expect("put")
+            .await
+            .expect("write");
+        tx.commit().await.expect("commit");
+        db.close();
+    }
+    let store = Store::open_named(&name).await.expect("open v3");
+    let names = store.store_names();
+    assert!(names.contains(&ROUNDS.to_owned()) && names.contains(&CONTACTS.to_owned()), "{names:?}");
+    assert_eq!(store.response("r-v2").await.expect("read"), Some(draft));
+    assert_eq!(store.seq_high().await.expect("seq"), 7);
+
+    let contact = |id: &str, round: &str, outcome| StoredContact {
+        round: round.into(),
+        contact: Contact {
+            id: id.into(),
+            unit: "u1".into(),
+            household: "3号楼2单元501".into(),
+            at: 1,
+            outcome,
+            note: "邻居说周末在家".into(),
+        },
+    };
+    store.put_contact(&contact("c1", "r1", ContactOutcome::NotAtHome)).await.expect("contact");
+    store.put_contact(&contact("c2", "r1", ContactOutcome::Refused)).await.expect("contact");
+    store.put_contact(&contact("c3", "r2", ContactOutcome::Vacant)).await.expect("contact");
+    let round = StoredRound { id: "r1".into(), sha256: "ab".repeat(32), file: "{}".into(), imported_at: 5 };
+    store.put_round(&round).await.expect("round");
+    store.close();
+
+    // Reopened: everything committed is there, contacts per round.
+    let store = Store::open_named(&name).await.expect("reopen");
+    let mut r1: Vec<String> = store.contacts("r1").await.expect("contacts").into_iter().map(|c| c.id).collect();
+    r1.sort();
+    assert_eq!(r1, vec!["c1".to_owned(), "c2".to_owned()]);
+    assert_eq!(store.contacts("r2").await.expect("contacts").len(), 1);
+    assert_eq!(store.rounds().await.expect("rounds"), vec![Ok(round)]);
     store.close();
 }
 

@@ -9,6 +9,10 @@
 //! - `meta`: key = name, value = any JSON (device settings, counters).
 //! - `keys` (since version 2): key = `device`, value = the device's `CryptoKeyPair` itself
 //!   (structured clone keeps a non-extractable key usable without ever exposing it).
+//! - `rounds` (since version 3): key = round id, value = a [`StoredRound`] (the round file as
+//!   imported, verified again when read).
+//! - `contacts` (since version 3): key = contact id, value = a [`StoredContact`] (one contact
+//!   attempt, with its round). The pinned organiser key id is `meta`'s [`ORGANISER_PIN_KEY`].
 //!
 //! Every write awaits the transaction's commit before returning: the caller may only tell the
 //! evaluator "saved" after that.
@@ -22,14 +26,36 @@ use survey_core::Draft;
 /// The database name used by the app.
 pub const DB_NAME: &str = "survey-kit";
 /// The current schema version; bump it and add a step to [`upgrade`] to change the shape.
-pub const DB_VERSION: u32 = 2;
+pub const DB_VERSION: u32 = 3;
 
 pub const SURVEYS: &str = "surveys";
 pub const RESPONSES: &str = "responses";
 pub const META: &str = "meta";
 pub const KEYS: &str = "keys";
+pub const ROUNDS: &str = "rounds";
+pub const CONTACTS: &str = "contacts";
+/// The `meta` key of the organiser key id the first round was signed with.
+pub const ORGANISER_PIN_KEY: &str = "organiser_pin";
 /// The `meta` key of the device's sequence counter (the highest number issued).
 pub const SEQ_KEY: &str = "device_seq";
+
+/// A round file kept on the device, exactly as it was imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredRound {
+    pub id: String,
+    /// Hex SHA-256 of the round file's payload bytes (what a `bundle/2` names).
+    pub sha256: String,
+    /// The round file's text (canonical JSON).
+    pub file: String,
+    pub imported_at: i64,
+}
+
+/// One contact attempt, with the round it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredContact {
+    pub round: String,
+    pub contact: survey_core::bundle::Contact,
+}
 
 /// A survey definition kept on the device, exactly as it was loaded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -202,6 +228,25 @@ impl Store {
         Ok(())
     }
 
+    pub async fn put_round(&self, round: &StoredRound) -> Result<(), StoreError> {
+        self.put_json(ROUNDS, &round.id, round).await
+    }
+
+    pub async fn rounds(&self) -> Result<Vec<Result<StoredRound, String>>, StoreError> {
+        self.all_json(ROUNDS).await
+    }
+
+    /// Records a contact attempt; returns once it is committed.
+    pub async fn put_contact(&self, contact: &StoredContact) -> Result<(), StoreError> {
+        self.put_json(CONTACTS, &contact.contact.id, contact).await
+    }
+
+    /// Every contact attempt of a round.
+    pub async fn contacts(&self, round: &str) -> Result<Vec<survey_core::bundle::Contact>, StoreError> {
+        let all: Vec<Result<StoredContact, String>> = self.all_json(CONTACTS).await?;
+        Ok(all.into_iter().filter_map(Result::ok).filter(|c| c.round == round).map(|c| c.contact).collect())
+    }
+
     pub async fn put_meta<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
         self.put_json(META, key, value).await
     }
@@ -221,6 +266,10 @@ fn upgrade(db: &Database, old_version: u32) -> indexed_db_futures::Result<()> {
     if old_version < 2 {
         db.create_object_store(KEYS).build()?;
     }
-    // Later versions add their steps here, e.g. `if old_version < 3 { ... }`.
+    if old_version < 3 {
+        db.create_object_store(ROUNDS).build()?;
+        db.create_object_store(CONTACTS).build()?;
+    }
+    // Later versions add their steps here, e.g. `if old_version < 4 { ... }`.
     Ok(())
 }
