@@ -12,6 +12,7 @@ use super::{
     PLAN_FORMAT, ROUND_FORMAT,
 };
 use crate::bundle::{Roster, RosterDevice, ROSTER_FORMAT};
+use crate::response::is_iso_date;
 use crate::{load_survey, Severity, Text};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -98,28 +99,6 @@ impl Plan {
     }
 }
 
-/// Whether `text` is a valid `YYYY-MM-DD` calendar date.
-pub fn is_date(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
-        return false;
-    }
-    let number = |range: std::ops::Range<usize>| -> Option<u32> {
-        let part = text.get(range)?;
-        part.bytes().all(|b| b.is_ascii_digit()).then(|| part.parse().ok()).flatten()
-    };
-    let (Some(year), Some(month), Some(day)) = (number(0..4), number(5..7), number(8..10)) else { return false };
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&day)
-}
-
 /// The languages of a round's titles and names.
 pub const ROUND_LANGUAGES: [&str; 2] = ["zh-CN", "en"];
 
@@ -184,11 +163,11 @@ pub fn build(
         problems.at("title", problem);
     }
     for (field, date) in [("period.from", &plan.period.from), ("period.to", &plan.period.to)] {
-        if !is_date(date) {
+        if !is_iso_date(date) {
             problems.at(field, format!("{date:?} is not a date YYYY-MM-DD"));
         }
     }
-    if is_date(&plan.period.from) && is_date(&plan.period.to) && plan.period.from > plan.period.to {
+    if is_iso_date(&plan.period.from) && is_iso_date(&plan.period.to) && plan.period.from > plan.period.to {
         problems.at("period", format!("ends ({}) before it starts ({})", plan.period.to, plan.period.from));
     }
     if plan.organiser.trim().is_empty() {

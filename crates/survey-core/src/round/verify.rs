@@ -7,13 +7,15 @@
 //! `open_envelope`, checks `SignedRound::message` with WebCrypto, then `read_signed`.
 
 use super::draw::{self, check_text, households_scope, TextKind, UNITS_SCOPE};
-use super::plan::{bilingual_problem, is_date, round_languages, ROUND_LANGUAGES};
+use super::plan::{bilingual_problem, round_languages, ROUND_LANGUAGES};
 use super::{RoundPayload, ROUND_FORMAT, ROUND_PAYLOAD_TYPE};
 use crate::bundle::{keyid, pae, Envelope, EnvelopeSignature};
 use crate::canonical::{canonical_json, fingerprint};
+use crate::response::is_iso_date;
 use crate::{load_survey, Severity};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+use serde::Deserialize as _;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -131,8 +133,8 @@ impl SignedRound {
 /// signature with WebCrypto passes `|_| true` and reports a key it cannot import as `bad_key`).
 pub fn open_envelope(bytes: &[u8], is_point: impl Fn(&[u8; 32]) -> bool) -> Result<SignedRound, RoundError> {
     let value: Value = serde_json::from_slice(bytes).map_err(|err| RoundError::Malformed(err.to_string()))?;
-    let envelope: Envelope =
-        serde_json::from_value(value.clone()).map_err(|err| RoundError::Malformed(err.to_string()))?;
+    // Read from the parsed value (not parsed again, not copied).
+    let envelope = Envelope::deserialize(&value).map_err(|err| RoundError::Malformed(err.to_string()))?;
     if canonical_json(&value) != bytes {
         return Err(RoundError::NotCanonical);
     }
@@ -237,7 +239,7 @@ pub fn check_payload(round: &RoundPayload) -> Vec<Finding> {
             find("bad_text", path.into(), problem);
         }
     }
-    if !is_date(&round.period.from) || !is_date(&round.period.to) || round.period.from > round.period.to {
+    if !is_iso_date(&round.period.from) || !is_iso_date(&round.period.to) || round.period.from > round.period.to {
         find(
             "bad_period",
             "period".into(),
