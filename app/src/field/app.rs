@@ -4,11 +4,13 @@
 use crate::field::components::header::Header;
 use crate::field::edge::{Edge, EVALUATOR_KEY, LOCK_KEY};
 use crate::field::pages::{
-    done::DonePage, fill::FillPage, home::HomePage, settings::SettingsPage, welcome::WelcomePage,
+    done::DonePage, fill::FillPage, home::HomePage, settings::SettingsPage, today::TodayPage, unit::UnitPage,
+    welcome::WelcomePage,
 };
 use crate::field::route::Route;
 use crate::field::state::{Action, Evaluator, SelfLock, State, SurveyEntry};
-use crate::field::store::{Store, StoredSurvey};
+use crate::field::fieldwork::RoundEntry;
+use crate::field::store::{Store, StoredSurvey, ORGANISER_PIN_KEY};
 use crate::ui::examples::BUNDLED;
 use crate::ui::i18n::{tr, Lang, Msg};
 use crate::ui::platform;
@@ -158,6 +160,10 @@ pub fn App() -> Html {
             Route::Welcome => html! { <WelcomePage state={state.clone()} /> },
             Route::Fill(_) => html! { <FillPage state={state.clone()} /> },
             Route::Done(_) => html! { <DonePage state={state.clone()} /> },
+            Route::Today => html! { <TodayPage state={state.clone()} edge={edge.clone()} /> },
+            Route::Unit { round, unit } => html! {
+                <UnitPage state={state.clone()} edge={edge.clone()} round={round.clone()} unit={unit.clone()} />
+            },
         }
     };
     html! {
@@ -228,5 +234,16 @@ async fn load(slot: &RefCell<Option<Rc<Store>>>) -> Result<Action, String> {
     responses.sort_by_key(|r| std::cmp::Reverse(r.started_at));
     let evaluator: Evaluator = store.meta(EVALUATOR_KEY).await.ok().flatten().unwrap_or_default();
     let lock: Option<SelfLock> = store.meta(LOCK_KEY).await.ok().flatten().flatten();
-    Ok(Action::Loaded { surveys, responses, evaluator, lock })
+    let mut rounds: Vec<RoundEntry> = store
+        .rounds()
+        .await
+        .map_err(|err| err.to_string())?
+        .into_iter()
+        // A damaged record is skipped, like a damaged response: one bad record never blocks the device.
+        .filter_map(|stored| stored.ok().and_then(|stored| RoundEntry::from_stored(stored).ok()))
+        .collect();
+    rounds.sort_by(|a, b| a.stored.id.cmp(&b.stored.id));
+    let contacts = store.all_contacts().await.map_err(|err| err.to_string())?;
+    let organiser_pin: Option<String> = store.meta(ORGANISER_PIN_KEY).await.ok().flatten();
+    Ok(Action::Loaded { surveys, responses, evaluator, lock, rounds, contacts, organiser_pin })
 }

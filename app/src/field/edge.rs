@@ -3,6 +3,7 @@
 //! operation writes through the store first and only then dispatches its outcome, so the state
 //! never shows something the device has not kept.
 
+use crate::field::fieldwork;
 use crate::field::keys;
 use crate::field::state::{Action, DeviceKey, Evaluator, ImportReport, SelfLock, State, StorageStatus, SurveyEntry};
 use crate::field::store::{Store, StoredSurvey};
@@ -11,7 +12,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use std::cell::RefCell;
 use std::rc::Rc;
-use survey_core::bundle::{self, DeviceInfo, ExportedResponse, Roster, RosterDevice, SurveyRef};
+use survey_core::bundle::{self, Contact, DeviceInfo, ExportedResponse, RoundRef, Roster, RosterDevice, SurveyRef};
 use survey_core::{load_survey, short_fingerprint, Severity};
 use survey_core::{Draft, Status};
 use wasm_bindgen::JsCast;
@@ -63,7 +64,7 @@ impl PartialEq for Edge {
 }
 
 impl Edge {
-    fn store(&self) -> Option<Rc<Store>> {
+    pub(crate) fn store(&self) -> Option<Rc<Store>> {
         self.store.borrow().clone()
     }
 
@@ -71,6 +72,7 @@ impl Edge {
     /// nothing on the device; its problems are reported with their JSON paths.
     pub fn import_files(&self, files: Vec<web_sys::File>) {
         let (Some(store), dispatcher) = (self.store(), self.dispatcher.clone()) else { return };
+        let edge = self.clone();
         spawn_local(async move {
             for file in files {
                 let file_name = file.name();
@@ -86,6 +88,24 @@ impl Edge {
                         continue;
                     }
                 };
+                // Round files come through the same picker; other signed files (result
+                // bundles) belong on the department page.
+                match fieldwork::envelope_kind(&text) {
+                    Some(true) => {
+                        edge.import_round(file_name, text, false);
+                        continue;
+                    }
+                    Some(false) => {
+                        dispatcher.dispatch(Action::Imported {
+                            report: refused(vec![
+                                "(file): a signed file that is neither a survey nor a round (result bundles are imported on the department page)".to_owned(),
+                            ]),
+                            entry: None,
+                        });
+                        continue;
+                    }
+                    None => {}
+                }
                 let loaded = load_survey(&text);
                 let errors: Vec<String> = loaded
                     .diagnostics
@@ -223,84 +243,99 @@ impl Edge {
     }
 
     /// Signs and downloads a bundle of the finished responses of one survey version chosen by
-    /// `filter`, then marks them exported. They are marked only after the file was produced, and
-    /// a failure changes nothing.
+    /// `filter` (outside any round: rounds export from Today's work), then marks them exported.
+    /// They are marked only after the file was produced, and a failure changes nothing.
     pub fn export_bundle(&self, entry: SurveyEntry, responses: Vec<Draft>, evaluator: Evaluator, filter: ExportFilter) {
         let (Some(store), dispatcher) = (self.store(), self.dispatcher.clone()) else { return };
         spawn_local(async move {
-            let outcome = async {
-                let chosen: Vec<Draft> = responses
-                    .into_iter()
-                    .filter(|r| r.fingerprint == entry.stored.fingerprint && r.status == Status::Complete)
-                    .filter(|r| filter.accepts(r))
-                    .filter(|r| r.seq.is_some())
-                    .collect();
-                if chosen.is_empty() {
-                    return Err("nothing to export".to_owned());
-                }
-                let pair = store.device_key().await.map_err(|e| e.to_string())?.ok_or("no device key")?;
-                let public = keys::public_key_bytes(&pair).await.map_err(|e| e.to_string())?;
-                let device_keyid = bundle::keyid(&public);
-                let seq_high = store.seq_high().await.map_err(|e| e.to_string())?;
-                let exported: Vec<ExportedResponse> = chosen
-                    .iter()
-                    .map(|draft| {
-                        let relevance = entry.logic.evaluate_all(&draft.answers);
-                        let answers = draft.relevant_answers(&entry.logic, &relevance);
-                        ExportedResponse::from_draft(draft, answers, &device_keyid, draft.seq.unwrap_or_default())
-                    })
-                    .collect();
-                let now = platform::now_ms();
-                let device = DeviceInfo {
-                    key: STANDARD.encode(&public),
-                    evaluator: evaluator.name.clone(),
-                    team: evaluator.team.clone(),
-                };
-                let survey = SurveyRef {
-                    id: entry.survey.id.clone(),
-                    version: entry.survey.version.clone(),
-                    fingerprint: entry.stored.fingerprint.clone(),
-                };
-                let payload = bundle::payload_bytes(&platform::new_id(), now, device, survey, seq_high, &exported);
-                let signature =
-                    keys::sign(&pair, &bundle::pae(bundle::PAYLOAD_TYPE, &payload)).await.map_err(|e| e.to_string())?;
-                let file = bundle::envelope_bytes(&payload, &public, &signature);
-                // Encrypted to the department when the survey names recipients: the file then
-                // opens only with the department's identity (the standard `age` tool does it).
-                let (file, suffix) = if entry.survey.recipients.is_empty() {
-                    (file, "")
-                } else {
-                    (encrypt(&file, &entry.survey.recipients)?, ".age")
-                };
-                let seqs: Vec<u64> = exported.iter().map(|r| r.seq).collect();
-                let (low, high) = (seqs.iter().min().copied().unwrap_or(0), seqs.iter().max().copied().unwrap_or(0));
-                let file_name = format!(
-                    "{}-{}-{}-{low}-{high}.bundle.json{suffix}",
-                    entry.survey.id,
-                    &device_keyid[..8],
-                    platform::date_stamp(now)
-                );
-                let mime = if suffix.is_empty() { "application/json" } else { "application/octet-stream" };
-                if !platform::download(&file_name, &file, mime) {
-                    return Err("the browser refused the download".to_owned());
-                }
-                let marked: Vec<Draft> = chosen
-                    .into_iter()
-                    .map(|mut draft| {
-                        draft.exported_at = Some(now);
-                        draft
-                    })
-                    .collect();
-                store.mark_exported(&marked).await.map_err(|e| e.to_string())?;
-                Ok((file_name, marked))
-            }
-            .await;
-            match outcome {
+            let chosen: Vec<Draft> = responses
+                .into_iter()
+                .filter(|r| r.fingerprint == entry.stored.fingerprint && r.status == Status::Complete)
+                .filter(|r| r.sample.is_none() && r.seq.is_some())
+                .filter(|r| filter.accepts(r))
+                .collect();
+            match export_signed(&store, &entry, chosen, &evaluator, None).await {
                 Ok((file_name, responses)) => dispatcher.dispatch(Action::Exported { file_name, responses }),
                 Err(message) => dispatcher.dispatch(Action::ExportFailed(message)),
             }
         });
     }
+}
+
+/// What a `bundle/2` adds to a bundle: the round, the device's contacts in it, and the
+/// department's recipients the round names.
+pub struct RoundPart {
+    pub reference: RoundRef,
+    pub contacts: Vec<Contact>,
+    pub recipients: Vec<String>,
+}
+
+/// Signs `chosen` (finished, numbered responses of `entry`) into a bundle file (`bundle/2` with
+/// `round`), encrypts it when there are recipients, downloads it and marks the responses
+/// exported. Returns the file name and the responses as marked.
+pub async fn export_signed(
+    store: &Store,
+    entry: &SurveyEntry,
+    chosen: Vec<Draft>,
+    evaluator: &Evaluator,
+    round: Option<RoundPart>,
+) -> Result<(String, Vec<Draft>), String> {
+    let has_contacts = round.as_ref().is_some_and(|part| !part.contacts.is_empty());
+    if chosen.is_empty() && !has_contacts {
+        return Err("nothing to export".to_owned());
+    }
+    let pair = store.device_key().await.map_err(|e| e.to_string())?.ok_or("no device key")?;
+    let public = keys::public_key_bytes(&pair).await.map_err(|e| e.to_string())?;
+    let device_keyid = bundle::keyid(&public);
+    let seq_high = store.seq_high().await.map_err(|e| e.to_string())?;
+    let exported: Vec<ExportedResponse> = chosen
+        .iter()
+        .map(|draft| {
+            let relevance = entry.logic.evaluate_all(&draft.answers);
+            let answers = draft.relevant_answers(&entry.logic, &relevance);
+            ExportedResponse::from_draft(draft, answers, &device_keyid, draft.seq.unwrap_or_default())
+        })
+        .collect();
+    let now = platform::now_ms();
+    let device =
+        DeviceInfo { key: STANDARD.encode(&public), evaluator: evaluator.name.clone(), team: evaluator.team.clone() };
+    let survey = SurveyRef {
+        id: entry.survey.id.clone(),
+        version: entry.survey.version.clone(),
+        fingerprint: entry.stored.fingerprint.clone(),
+    };
+    let mut payload = bundle::payload_bytes(&platform::new_id(), now, device, survey, seq_high, &exported);
+    let mut recipients = entry.survey.recipients.clone();
+    let mut name_head = entry.survey.id.clone();
+    if let Some(part) = round {
+        payload = bundle::round_payload_bytes(&payload, part.reference.clone(), &part.contacts);
+        recipients = part.recipients;
+        name_head = part.reference.id;
+    }
+    let signature = keys::sign(&pair, &bundle::pae(bundle::PAYLOAD_TYPE, &payload)).await.map_err(|e| e.to_string())?;
+    let file = bundle::envelope_bytes(&payload, &public, &signature);
+    // Encrypted to the department when it names recipients: the file then opens only with the
+    // department's identity (the standard `age` tool does it).
+    let (file, suffix) = if recipients.is_empty() { (file, "") } else { (encrypt(&file, &recipients)?, ".age") };
+    let seqs: Vec<u64> = exported.iter().map(|r| r.seq).collect();
+    let range = match (seqs.iter().min(), seqs.iter().max()) {
+        (Some(low), Some(high)) => format!("{low}-{high}"),
+        _ => "contacts".to_owned(),
+    };
+    let file_name = format!("{name_head}-{}-{}-{range}.bundle.json{suffix}", &device_keyid[..8], platform::date_stamp(now));
+    let mime = if suffix.is_empty() { "application/json" } else { "application/octet-stream" };
+    if !platform::download(&file_name, &file, mime) {
+        return Err("the browser refused the download".to_owned());
+    }
+    let marked: Vec<Draft> = chosen
+        .into_iter()
+        .map(|mut draft| {
+            draft.exported_at = Some(now);
+            draft
+        })
+        .collect();
+    store.mark_exported(&marked).await.map_err(|e| e.to_string())?;
+    Ok((file_name, marked))
 }
 
 /// Encrypts `plain` with age to every X25519 recipient (`age1...`).

@@ -9,6 +9,7 @@
 pub mod app;
 pub mod components;
 pub mod edge;
+pub mod fieldwork;
 pub mod keys;
 pub mod pages;
 pub mod route;

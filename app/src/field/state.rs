@@ -5,8 +5,9 @@
 //! writes the draft to IndexedDB and dispatches `Saved` or `SaveFailed` for that generation, so
 //! "saved" is shown only for the newest change and only after its transaction committed.
 
+use crate::field::fieldwork::{PendingRound, RoundEntry, RoundNote};
 use crate::field::route::Route;
-use crate::field::store::{StoreError, StoredSurvey};
+use crate::field::store::{StoreError, StoredContact, StoredSurvey};
 use crate::ui::i18n::Lang;
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
@@ -149,6 +150,18 @@ pub struct State {
     pub device: DeviceKey,
     /// The outcome of the last export, shown on the home screen.
     pub export_note: Option<Result<String, String>>,
+    /// The rounds on the device, in id order.
+    pub rounds: Vec<RoundEntry>,
+    /// Every contact attempt on the device (all rounds).
+    pub contacts: Vec<StoredContact>,
+    /// The pinned organiser key id (the first round's signer, or one the evaluator accepted).
+    pub organiser_pin: Option<String>,
+    /// What happened to the last round files chosen, newest first.
+    pub round_notes: Vec<RoundNote>,
+    /// A round signed by another organiser key, waiting for the evaluator's decision.
+    pub pending_round: Option<PendingRound>,
+    /// A contact attempt that could not be stored.
+    pub contact_error: Option<String>,
 }
 
 impl State {
@@ -174,6 +187,12 @@ impl State {
             storage: None,
             device: DeviceKey::Pending,
             export_note: None,
+            rounds: Vec::new(),
+            contacts: Vec::new(),
+            organiser_pin: None,
+            round_notes: Vec::new(),
+            pending_round: None,
+            contact_error: None,
         }
     }
 
@@ -186,7 +205,7 @@ impl State {
             Route::Fill(id) | Route::Done(id) => {
                 self.current.as_ref().is_some_and(|draft| &draft.id == id && draft.fingerprint == lock.fingerprint)
             }
-            Route::Home | Route::Settings => false,
+            Route::Home | Route::Settings | Route::Today | Route::Unit { .. } => false,
         }
     }
 
@@ -208,6 +227,25 @@ impl State {
 
     pub fn completed_count(&self) -> usize {
         self.responses.iter().filter(|r| r.status == Status::Complete).count()
+    }
+
+    /// The round with this id.
+    pub fn round(&self, id: &str) -> Option<&RoundEntry> {
+        self.rounds.iter().find(|round| round.stored.id == id)
+    }
+
+    /// The survey a round carries, as stored on the device.
+    pub fn round_survey(&self, round: &RoundEntry) -> Option<&SurveyEntry> {
+        self.surveys.iter().find(|entry| entry.stored.fingerprint == round.payload.survey_fingerprint)
+    }
+
+    /// Whether a survey belongs to a round that assigns units to this device: its interviews
+    /// then start from a household in Today's work.
+    pub fn in_round(&self, fingerprint: &str) -> bool {
+        let DeviceKey::Ready { keyid, .. } = &self.device else { return false };
+        self.rounds
+            .iter()
+            .any(|round| round.payload.survey_fingerprint == fingerprint && !round.units_of(keyid).is_empty())
     }
 
     /// Finished responses that have not left the tablet in a bundle yet.
@@ -238,7 +276,26 @@ pub enum Action {
         responses: Vec<Draft>,
         evaluator: Evaluator,
         lock: Option<SelfLock>,
+        rounds: Vec<RoundEntry>,
+        contacts: Vec<StoredContact>,
+        organiser_pin: Option<String>,
     },
+    /// A round file was verified and stored with its survey and the organiser pin.
+    RoundImported {
+        note: RoundNote,
+        round: RoundEntry,
+        survey: SurveyEntry,
+        pin: String,
+    },
+    /// A round file was refused, was already here, or is not for this tablet.
+    RoundNoted(RoundNote),
+    /// A sound round signed by a key other than the pinned one: the evaluator decides.
+    RoundNeedsKey(PendingRound),
+    /// The evaluator declined the new key (or the decision was taken): nothing stored.
+    RoundKeyDismissed,
+    /// A contact attempt was committed.
+    ContactRecorded(StoredContact),
+    ContactFailed(String),
     /// The evaluator's details were saved.
     EvaluatorSaved(Evaluator),
     /// A survey file was read: added (with its entry) or refused (with its problems).
@@ -298,7 +355,10 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::Loaded { surveys, responses, evaluator, lock } => {
+            Action::Loaded { surveys, responses, evaluator, lock, rounds, contacts, organiser_pin } => {
+                next.rounds = rounds;
+                next.contacts = contacts;
+                next.organiser_pin = organiser_pin;
                 next.surveys = surveys;
                 next.responses = responses;
                 next.evaluator = evaluator;
@@ -311,14 +371,29 @@ impl Reducible for State {
                 }
             }
             Action::EvaluatorSaved(evaluator) => next.evaluator = evaluator,
+            Action::RoundImported { note, round, survey, pin } => {
+                next.pending_round = None;
+                next.organiser_pin = Some(pin);
+                next.add_survey(survey);
+                next.rounds.retain(|r| r.stored.id != round.stored.id);
+                next.rounds.push(round);
+                next.rounds.sort_by(|a, b| a.stored.id.cmp(&b.stored.id));
+                next.note_round(note);
+            }
+            Action::RoundNoted(note) => {
+                next.pending_round = None;
+                next.note_round(note);
+            }
+            Action::RoundNeedsKey(pending) => next.pending_round = Some(pending),
+            Action::RoundKeyDismissed => next.pending_round = None,
+            Action::ContactRecorded(contact) => {
+                next.contact_error = None;
+                next.contacts.push(contact);
+            }
+            Action::ContactFailed(message) => next.contact_error = Some(message),
             Action::Imported { report, entry } => {
                 if let Some(entry) = entry {
-                    if !next.surveys.iter().any(|e| e.stored.fingerprint == entry.stored.fingerprint) {
-                        next.surveys.push(entry);
-                        next.surveys.sort_by(|a, b| {
-                            a.survey.id.cmp(&b.survey.id).then_with(|| b.survey.version.cmp(&a.survey.version))
-                        });
-                    }
+                    next.add_survey(entry);
                 }
                 next.imports.insert(0, report);
                 next.imports.truncate(5);
@@ -507,6 +582,19 @@ impl Reducible for State {
 }
 
 impl State {
+    fn add_survey(&mut self, entry: SurveyEntry) {
+        if !self.surveys.iter().any(|e| e.stored.fingerprint == entry.stored.fingerprint) {
+            self.surveys.push(entry);
+            self.surveys
+                .sort_by(|a, b| a.survey.id.cmp(&b.survey.id).then_with(|| b.survey.version.cmp(&a.survey.version)));
+        }
+    }
+
+    fn note_round(&mut self, note: RoundNote) {
+        self.round_notes.insert(0, note);
+        self.round_notes.truncate(5);
+    }
+
     fn schedule_save(&mut self) {
         self.save_generation += 1;
         self.save = SaveState::Saving;
@@ -532,7 +620,7 @@ impl State {
                 self.save = SaveState::Idle;
                 self.refresh_relevance();
             }
-            Route::Home | Route::Settings | Route::Welcome => {}
+            Route::Home | Route::Settings | Route::Welcome | Route::Today | Route::Unit { .. } => {}
         }
     }
 
@@ -672,6 +760,9 @@ mod tests {
             responses: vec![draft],
             evaluator: Evaluator::default(),
             lock: None,
+            rounds: Vec::new(),
+            contacts: Vec::new(),
+            organiser_pin: None,
         });
         assert_eq!(state.current.as_ref().map(|d| d.page), Some(2));
     }

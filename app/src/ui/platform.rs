@@ -118,3 +118,22 @@ pub fn date_stamp(ms: i64) -> String {
     let iso: String = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).to_iso_string().into();
     iso.get(0..10).unwrap_or("00000000").replace('-', "")
 }
+
+/// `YYYY-MM-DD HH:MM` of a time in the tablet's time zone, for the evaluator.
+pub fn local_time(ms: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
+}
+
+/// The time of a `datetime-local` input's value (`YYYY-MM-DDTHH:MM`, the tablet's time zone).
+pub fn parse_local_time(value: &str) -> Option<i64> {
+    let time = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)).get_time();
+    time.is_finite().then_some(time as i64)
+}

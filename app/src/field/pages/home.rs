@@ -5,6 +5,7 @@
 use crate::field::app::AppHandle;
 use crate::field::edge::{Edge, ExportFilter};
 use crate::field::route::Route;
+use crate::field::fieldwork::RoundNote;
 use crate::field::state::{Action, DeviceKey, SelfLock, SurveyEntry};
 use crate::ui::i18n::{answered_of, tr, unexported_warning, Msg};
 use crate::ui::platform;
@@ -77,6 +78,10 @@ pub fn HomePage(props: &HomeProps) -> Html {
         let state = state.clone();
         Callback::from(move |_| state.dispatch(Action::Navigate(Route::Settings)))
     };
+    let go_today = {
+        let state = state.clone();
+        Callback::from(move |_| state.dispatch(Action::Navigate(Route::Today)))
+    };
 
     html! {
         <div class="home">
@@ -100,6 +105,9 @@ pub fn HomePage(props: &HomeProps) -> Html {
                 <p class="alert warn" role="status" data-testid="unexported">{ unexported_warning(lang, unexported) }</p>
             }
             { export_note }
+            if !state.rounds.is_empty() {
+                <p><button class="button primary" data-testid="go-today" onclick={go_today}>{ tr(lang, Msg::TodayTitle) }</button></p>
+            }
             <section aria-labelledby="surveys-heading">
                 <h1 id="surveys-heading">{ tr(lang, Msg::Surveys) }</h1>
                 if state.surveys.is_empty() {
@@ -244,8 +252,14 @@ fn SurveyCard(props: &SurveyCardProps) -> Html {
     };
     let units = survey.units.iter().map(|u| html! { <option value={text(&u.name)} /> });
     let fingerprint = props.entry.stored.fingerprint.clone();
-    let finished: Vec<&Draft> =
-        props.state.responses.iter().filter(|r| r.fingerprint == fingerprint && r.status == Status::Complete).collect();
+    let in_round = props.state.in_round(&fingerprint);
+    // Round responses leave in the round's bundle/2 (Today's work), not here.
+    let finished: Vec<&Draft> = props
+        .state
+        .responses
+        .iter()
+        .filter(|r| r.fingerprint == fingerprint && r.status == Status::Complete && r.sample.is_none())
+        .collect();
     let to_export = finished.iter().filter(|r| r.exported_at.is_none()).count();
     let can_sign = matches!(props.state.device, DeviceKey::Ready { .. });
     let (unit_choice, from_choice, to_choice) = (use_node_ref(), use_node_ref(), use_node_ref());
@@ -285,13 +299,18 @@ fn SurveyCard(props: &SurveyCardProps) -> Html {
                     placeholder={tr(lang, Msg::UnitPlaceholder)} autocomplete="off" data-testid="unit-input" />
                 <datalist id={list_id}>{ for units }</datalist>
             </label>
+            if in_round {
+                <p class="meta" data-testid="round-survey">{ tr(lang, Msg::RoundSurvey) }</p>
+            }
             <div class="card-actions">
-                <button class="button primary" data-testid={format!("start-{}", survey.id)} onclick={start}>
-                    { tr(lang, Msg::StartInterview) }
-                </button>
-                <button class="button" data-testid={format!("self-{}", survey.id)} onclick={hand_over}>
-                    { tr(lang, Msg::StartSelf) }
-                </button>
+                if !in_round {
+                    <button class="button primary" data-testid={format!("start-{}", survey.id)} onclick={start}>
+                        { tr(lang, Msg::StartInterview) }
+                    </button>
+                    <button class="button" data-testid={format!("self-{}", survey.id)} onclick={hand_over}>
+                        { tr(lang, Msg::StartSelf) }
+                    </button>
+                }
                 if can_sign && to_export > 0 {
                     <button class="button" data-testid={format!("export-{}", survey.id)} onclick={export(false)}>
                         { format!("{} ({to_export})", tr(lang, Msg::Export)) }
@@ -394,6 +413,89 @@ fn Import(props: &ImportProps) -> Html {
             <input id="import-file" class="visually-hidden" type="file" accept=".json,application/json" multiple=true {onchange} data-testid="import-file" />
             <span class="meta">{ tr(lang, Msg::ImportHint) }</span>
             <ul class="import-reports" aria-live="polite">{ for reports }</ul>
+            <RoundNotes state={props.state.clone()} edge={props.edge.clone()} />
         </div>
+    }
+}
+
+/// The outcome of the round files chosen, and the decision about a new organiser key.
+#[component]
+fn RoundNotes(props: &ImportProps) -> Html {
+    let state = &props.state;
+    let lang = state.lang;
+    let pending = state.pending_round.as_ref().map(|pending| {
+        let accept = {
+            let edge = props.edge.clone();
+            let pending = pending.clone();
+            Callback::from(move |_| edge.import_round(pending.file_name.clone(), pending.text.clone(), true))
+        };
+        let cancel = {
+            let state = state.clone();
+            Callback::from(move |_| state.dispatch(Action::RoundKeyDismissed))
+        };
+        html! {
+            <div class="confirm alert warn" role="alertdialog" aria-labelledby="new-key-title" data-testid="new-organiser-key">
+                <h3 id="new-key-title">{ tr(lang, Msg::NewKeyTitle) }</h3>
+                <p><strong>{ &pending.file_name }</strong></p>
+                <p>{ format!("{}: ", tr(lang, Msg::PinnedKey)) }<code data-testid="pinned-key">{ short_fingerprint(&pending.pinned) }</code></p>
+                <p>{ format!("{}: ", tr(lang, Msg::OfferedKey)) }<code data-testid="offered-key">{ short_fingerprint(&pending.offered) }</code></p>
+                <p>{ tr(lang, Msg::NewKeyBody) }</p>
+                <button class="button danger" data-testid="accept-key" onclick={accept}>{ tr(lang, Msg::AcceptKey) }</button>
+                <button class="button" data-testid="decline-key" onclick={cancel}>{ tr(lang, Msg::Cancel) }</button>
+            </div>
+        }
+    });
+    let notes = state.round_notes.iter().map(|note| match note {
+        RoundNote::Added { file_name, round, organiser, pinned_now } => html! {
+            <li class="import-report ok" data-testid="round-report" data-outcome="added">
+                <strong>{ file_name }</strong>
+                <span>{ format!(" — {}{round}", tr(lang, Msg::RoundAdded)) }</span>
+                if *pinned_now {
+                    <p>{ tr(lang, Msg::OrganiserPinned) }<code data-testid="organiser-fingerprint">{ organiser }</code></p>
+                } else {
+                    <p>{ format!("{}: ", tr(lang, Msg::OrganiserKey)) }<code data-testid="organiser-fingerprint">{ organiser }</code></p>
+                }
+            </li>
+        },
+        RoundNote::AlreadyHere { file_name, round } => html! {
+            <li class="import-report ok" data-testid="round-report" data-outcome="already">
+                <strong>{ file_name }</strong>
+                <span>{ format!(" — {}{round}", tr(lang, Msg::RoundAlreadyHere)) }</span>
+            </li>
+        },
+        RoundNote::Refused { file_name, code, detail } => html! {
+            <li class="import-report refused" data-testid="round-report" data-outcome="refused" data-code={code.clone()}>
+                <strong>{ file_name }</strong>
+                <p>{ tr(lang, Msg::RoundRefused) }</p>
+                <ul class="problems"><li><code>{ format!("{code}: {detail}") }</code></li></ul>
+            </li>
+        },
+        RoundNote::NotEnrolled { file_name, round } => {
+            let (keyid, public_key) = match &state.device {
+                DeviceKey::Ready { keyid, public_key } => (keyid.clone(), public_key.clone()),
+                _ => (String::new(), String::new()),
+            };
+            let enrol = {
+                let edge = props.edge.clone();
+                let evaluator = state.evaluator.clone();
+                let device = state.device.clone();
+                Callback::from(move |_| edge.export_enrolment(&evaluator, &device))
+            };
+            html! {
+                <li class="import-report refused" data-testid="round-report" data-outcome="not_enrolled">
+                    <strong>{ format!("{file_name} ({round})") }</strong>
+                    <p>{ tr(lang, Msg::NotEnrolled) }</p>
+                    <p>{ format!("{}: ", tr(lang, Msg::DeviceKeyId)) }<code data-testid="device-keyid">{ short_fingerprint(&keyid) }</code></p>
+                    <p>{ format!("{}: ", tr(lang, Msg::DevicePublicKey)) }<code class="wrap">{ public_key }</code></p>
+                    <button class="button" data-testid="export-enrolment" onclick={enrol}>{ tr(lang, Msg::ExportEnrolment) }</button>
+                </li>
+            }
+        }
+    });
+    html! {
+        <>
+            { for pending }
+            <ul class="import-reports" aria-live="polite" data-testid="round-reports">{ for notes }</ul>
+        </>
     }
 }

@@ -4,4 +4,6 @@ pub mod done;
 pub mod fill;
 pub mod home;
 pub mod settings;
+pub mod today;
+pub mod unit;
 pub mod welcome;

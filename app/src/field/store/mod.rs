@@ -10,7 +10,7 @@
 //! - `keys` (since version 2): key = `device`, value = the device's `CryptoKeyPair` itself
 //!   (structured clone keeps a non-extractable key usable without ever exposing it).
 //! - `rounds` (since version 3): key = round id, value = a [`StoredRound`] (the round file as
-//!   imported, verified again when read).
+//!   imported, verified then; read back without redoing the draw).
 //! - `contacts` (since version 3): key = contact id, value = a [`StoredContact`] (one contact
 //!   attempt, with its round). The pinned organiser key id is `meta`'s [`ORGANISER_PIN_KEY`].
 //!
@@ -147,6 +147,10 @@ impl Store {
         self.put_json(SURVEYS, &survey.fingerprint, survey).await
     }
 
+    pub async fn survey(&self, fingerprint: &str) -> Result<Option<StoredSurvey>, StoreError> {
+        self.get_json(SURVEYS, fingerprint).await
+    }
+
     pub async fn surveys(&self) -> Result<Vec<Result<StoredSurvey, String>>, StoreError> {
         self.all_json(SURVEYS).await
     }
@@ -239,6 +243,12 @@ impl Store {
     /// Records a contact attempt; returns once it is committed.
     pub async fn put_contact(&self, contact: &StoredContact) -> Result<(), StoreError> {
         self.put_json(CONTACTS, &contact.contact.id, contact).await
+    }
+
+    /// Every contact attempt on the device, of every round (damaged records skipped).
+    pub async fn all_contacts(&self) -> Result<Vec<StoredContact>, StoreError> {
+        let all: Vec<Result<StoredContact, String>> = self.all_json(CONTACTS).await?;
+        Ok(all.into_iter().filter_map(Result::ok).collect())
     }
 
     /// Every contact attempt of a round.
