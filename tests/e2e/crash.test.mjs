@@ -15,14 +15,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
 import { startServer } from './server.mjs';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, TIMEOUT, collectErrors, freshProfile, removeProfile, requireDist } from './helpers.mjs';
+import { TIMEOUT, freshProfile, removeProfile, requireDist } from './helpers.mjs';
+import { crash, grace, killGroup, launchChromium, sleep } from './chromium.mjs';
 
 const ARTIFACTS = resolve(dirname(fileURLToPath(import.meta.url)), '../.artifacts');
 const CRASHES = 20;
@@ -86,129 +85,6 @@ function chooseSeed() {
     return seed;
   }
   return Math.floor(Math.random() * 0x100000000);
-}
-
-const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
-/** A sleep that does not keep the process alive, for races against a process's exit. */
-const grace = (ms) => new Promise((ok) => setTimeout(ok, ms).unref());
-
-/** Members of process group `pgid` that are still running (zombies waiting to be reaped count as dead). */
-function livingGroupMembers(pgid) {
-  const alive = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // the process ended while we looked
-    }
-    // Fields after the command name, which is in parentheses and may itself contain spaces or parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const [state, , pgrp] = fields;
-    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') alive.push(Number(entry));
-  }
-  return alive;
-}
-
-/**
- * Starts Chromium on `profile` in its own process group and attaches Playwright to it over CDP.
- * Returns the child process, the connected browser, its default (persistent) context and a page.
- */
-async function launchChromium(profile) {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install Debian's chromium package (apt-get install chromium)`);
-  }
-  const args = [
-    ...CHROMIUM_ARGS,
-    '--headless',
-    '--remote-debugging-port=0',
-    `--user-data-dir=${profile}`,
-    '--window-size=1024,768',
-    '--no-default-browser-check',
-    'about:blank',
-  ];
-  const child = spawn(CHROMIUM_PATH, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise((ok) => child.once('exit', (code, signal) => ok({ code, signal })));
-  child.exited = exited;
-  let stderr = '';
-  const endpoint = await new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`Chromium printed no DevTools endpoint within 30 s:\n${stderr.slice(-2000)}`)), 30_000);
-    const onData = (chunk) => {
-      stderr += chunk.toString();
-      const match = /DevTools listening on (ws:\/\/\S+)/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        ok(match[1]);
-      }
-    };
-    child.stderr.on('data', onData);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      fail(err);
-    });
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      fail(new Error(`Chromium exited (code ${code}, signal ${signal}) before it listened:\n${stderr.slice(-2000)}`));
-    });
-  }).catch((err) => {
-    killGroup(child); // never leave a half-started browser behind
-    throw err;
-  });
-  // Keep draining stderr, or Chromium blocks once the pipe is full. Only the tail is kept, for failure messages.
-  child.stderr.removeAllListeners('data');
-  child.stderr.on('data', (chunk) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-
-  let browser;
-  try {
-    browser = await chromium.connectOverCDP(endpoint, { timeout: 30_000 });
-  } catch (err) {
-    killGroup(child);
-    throw err;
-  }
-  const context = browser.contexts()[0];
-  context.setDefaultTimeout(TIMEOUT);
-  context.setDefaultNavigationTimeout(TIMEOUT);
-  await context.addInitScript(SAVE_WATCH);
-  const page = context.pages()[0] || (await context.newPage());
-  const errors = collectErrors(page);
-  return { child, browser, context, page, errors, stderr: () => stderr };
-}
-
-function killGroup(child) {
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch (err) {
-    if (err.code !== 'ESRCH') throw err;
-  }
-}
-
-/**
- * SIGKILLs Chromium and every process of its group (renderers, GPU, storage and network services), then waits
- * until none of them runs any more, so that the next launch really starts from what is on disk.
- */
-async function crash(instance, profile) {
-  killGroup(instance.child);
-  await Promise.race([instance.child.exited, grace(10_000)]);
-  const deadline = Date.now() + 10_000;
-  let alive = livingGroupMembers(instance.child.pid);
-  while (alive.length && Date.now() < deadline) {
-    for (const pid of alive) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    await sleep(50);
-    alive = livingGroupMembers(instance.child.pid);
-  }
-  assert.deepEqual(alive, [], `processes of the killed Chromium (group ${instance.child.pid}) still run`);
-  // Chromium would notice on its own that the lock's owner is dead; removing the singleton files only avoids a
-  // false "profile in use" should the dead browser's pid have been reused meanwhile.
-  for (const name of ['SingletonLock', 'SingletonSocket', 'SingletonCookie']) rmSync(join(profile, name), { force: true });
 }
 
 /** Index of the save log's end; pass it to waitForOwnSave after the action whose save is awaited. */
@@ -333,7 +209,7 @@ test('crash safety: no answer shown as saved is lost when the browser is killed'
   const fail = (message) => assert.fail(`${message}\n(seed ${seed}; replay with ${replay})\n--- steps ---\n${steps.slice(-30).join('\n')}`);
 
   try {
-    instance = await launchChromium(profile);
+    instance = await launchChromium(profile, { initScript: SAVE_WATCH });
     let { page } = instance;
     await page.goto(server.url);
     await page.locator(SEL.surveyList).waitFor({ state: 'visible' });
@@ -419,7 +295,7 @@ test('crash safety: no answer shown as saved is lost when the browser is killed'
       instance = null;
       log(`round ${round}: killed Chromium on page "${title}" right after ${last.qid} was shown as saved`);
 
-      instance = await launchChromium(profile);
+      instance = await launchChromium(profile, { initScript: SAVE_WATCH });
       page = instance.page;
       await page.goto(`${server.url}#/fill/${encodeURIComponent(id)}`);
       await page.locator(SEL.question).first().waitFor({ state: 'visible' });

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { saved, withFreshApp } from './helpers.mjs';
+import { fillToTheEnd, saved, setUpEvaluator, withFreshApp } from './helpers.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -18,38 +18,6 @@ const SCREENS = join(ROOT, 'tests/.artifacts/screens');
 const AXE = join(ROOT, 'tests/node_modules/axe-core/axe.min.js');
 const SURVEY = 'party-building-satisfaction';
 
-
-async function setUpEvaluator(page, { name = '李明', code = 'E07', team = '第三方测评一组', pin = '2468' } = {}) {
-  await page.click('[data-testid=settings]');
-  await page.fill('#evaluator-name', name);
-  await page.fill('#evaluator-code', code);
-  await page.fill('#evaluator-team', team);
-  await page.fill('#evaluator-pin', pin);
-  await page.click('[data-testid=save-evaluator]');
-  await page.waitForSelector('[data-testid=evaluator-saved]');
-  await page.click('[data-testid=home]');
-  await page.waitForSelector('[data-testid=evaluator]');
-}
-
-/** Answers every visible question of every page and finishes. */
-async function fillToTheEnd(page) {
-  for (let pageNo = 0; pageNo < 20; pageNo += 1) {
-    for (let i = 0; i < (await page.locator('[data-testid=question]').count()); i += 1) {
-      const question = page.locator('[data-testid=question]').nth(i);
-      const kind = await question.getAttribute('data-kind');
-      if (kind === 'note') continue;
-      if (kind === 'text') await question.locator('textarea, input[type=text]').fill('无');
-      else await question.locator('label.option').first().click();
-      await saved(page);
-    }
-    if ((await page.locator('[data-testid=next]').count()) === 0) break;
-    const title = await page.locator('[data-testid=page-title]').innerText();
-    await page.click('[data-testid=next]');
-    await page.waitForFunction((t) => document.querySelector('[data-testid=page-title]')?.innerText !== t, title);
-  }
-  await page.click('[data-testid=finish]');
-  await page.waitForSelector('[data-testid=done]');
-}
 
 function responseId(page) {
   const match = /#\/fill\/([^/?#]+)/.exec(new URL(page.url()).hash);

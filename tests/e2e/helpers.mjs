@@ -143,3 +143,36 @@ export async function withFreshApp(options, body) {
 export async function saved(page) {
   await page.waitForSelector('[data-testid=save-status][data-state=saved]');
 }
+
+/** Fills in the evaluator's details in Settings and returns to the survey list. */
+export async function setUpEvaluator(page, { name = '李明', code = 'E07', team = '第三方测评一组', pin = '2468' } = {}) {
+  await page.click('[data-testid=settings]');
+  await page.fill('#evaluator-name', name);
+  await page.fill('#evaluator-code', code);
+  await page.fill('#evaluator-team', team);
+  await page.fill('#evaluator-pin', pin);
+  await page.click('[data-testid=save-evaluator]');
+  await page.waitForSelector('[data-testid=evaluator-saved]');
+  await page.click('[data-testid=home]');
+  await page.waitForSelector('[data-testid=evaluator]');
+}
+
+/** Answers every visible question of every page and finishes. */
+export async function fillToTheEnd(page) {
+  for (let pageNo = 0; pageNo < 20; pageNo += 1) {
+    for (let i = 0; i < (await page.locator('[data-testid=question]').count()); i += 1) {
+      const question = page.locator('[data-testid=question]').nth(i);
+      const kind = await question.getAttribute('data-kind');
+      if (kind === 'note') continue;
+      if (kind === 'text') await question.locator('textarea, input[type=text]').fill('无');
+      else await question.locator('label.option').first().click();
+      await saved(page);
+    }
+    if ((await page.locator('[data-testid=next]').count()) === 0) break;
+    const title = await page.locator('[data-testid=page-title]').innerText();
+    await page.click('[data-testid=next]');
+    await page.waitForFunction((t) => document.querySelector('[data-testid=page-title]')?.innerText !== t, title);
+  }
+  await page.click('[data-testid=finish]');
+  await page.waitForSelector('[data-testid=done]');
+}

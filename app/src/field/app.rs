@@ -3,13 +3,13 @@
 
 use crate::field::components::header::Header;
 use crate::field::edge::{Edge, EVALUATOR_KEY, LOCK_KEY};
+use crate::field::fieldwork::RoundEntry;
 use crate::field::pages::{
     done::DonePage, fill::FillPage, home::HomePage, settings::SettingsPage, today::TodayPage, unit::UnitPage,
     welcome::WelcomePage,
 };
 use crate::field::route::Route;
 use crate::field::state::{Action, Evaluator, SelfLock, State, SurveyEntry};
-use crate::field::fieldwork::RoundEntry;
 use crate::field::store::{Store, StoredSurvey, ORGANISER_PIN_KEY};
 use crate::ui::examples::BUNDLED;
 use crate::ui::i18n::{tr, Lang, Msg};

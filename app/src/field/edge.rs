@@ -12,7 +12,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use std::cell::RefCell;
 use std::rc::Rc;
-use survey_core::bundle::{self, Contact, DeviceInfo, ExportedResponse, RoundRef, Roster, RosterDevice, SurveyRef};
+use survey_core::bundle::{self, Contact, DeviceInfo, ExportedResponse, Roster, RosterDevice, RoundRef, SurveyRef};
 use survey_core::{load_survey, short_fingerprint, Severity};
 use survey_core::{Draft, Status};
 use wasm_bindgen::JsCast;
@@ -322,7 +322,8 @@ pub async fn export_signed(
         (Some(low), Some(high)) => format!("{low}-{high}"),
         _ => "contacts".to_owned(),
     };
-    let file_name = format!("{name_head}-{}-{}-{range}.bundle.json{suffix}", &device_keyid[..8], platform::date_stamp(now));
+    let file_name =
+        format!("{name_head}-{}-{}-{range}.bundle.json{suffix}", &device_keyid[..8], platform::date_stamp(now));
     let mime = if suffix.is_empty() { "application/json" } else { "application/octet-stream" };
     if !platform::download(&file_name, &file, mime) {
         return Err("the browser refused the download".to_owned());

@@ -183,9 +183,12 @@ impl Edge {
     }
 }
 
-type Refusal = (&'static str, String);
+/// Why a round file was refused: a stable code and its detail.
+pub type Refusal = (&'static str, String);
 
-async fn import_round(
+/// The import itself (see [`Edge::import_round`]), on any store: the action to dispatch, or
+/// why the file was refused.
+pub async fn import_round(
     store: &Store,
     file_name: String,
     text: String,
@@ -262,7 +265,14 @@ async fn import_round(
 }
 
 /// A new contact attempt at `household` of `unit`, now or at the time the evaluator gave.
-pub fn new_contact(round: &str, unit: &str, household: &str, at: i64, outcome: ContactOutcome, note: &str) -> StoredContact {
+pub fn new_contact(
+    round: &str,
+    unit: &str,
+    household: &str,
+    at: i64,
+    outcome: ContactOutcome,
+    note: &str,
+) -> StoredContact {
     StoredContact {
         round: round.to_owned(),
         contact: Contact {

@@ -103,18 +103,16 @@ mod tests {
 
     #[test]
     fn routes_round_trip_and_unknown_is_home() {
-        for route in
-            [
-                Route::Home,
-                Route::Settings,
-                Route::Welcome,
-                Route::Fill("abc".into()),
-                Route::Done("x-1".into()),
-                Route::Today,
-                Route::Unit { round: "2026-q4".into(), unit: "cun-01".into() },
-                Route::Unit { round: "a/b %c".into(), unit: "x y".into() },
-            ]
-        {
+        for route in [
+            Route::Home,
+            Route::Settings,
+            Route::Welcome,
+            Route::Fill("abc".into()),
+            Route::Done("x-1".into()),
+            Route::Today,
+            Route::Unit { round: "2026-q4".into(), unit: "cun-01".into() },
+            Route::Unit { round: "a/b %c".into(), unit: "x y".into() },
+        ] {
             assert_eq!(Route::parse(&route.fragment()), route);
         }
         assert_eq!(Route::parse(""), Route::Home);

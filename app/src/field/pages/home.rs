@@ -4,8 +4,8 @@
 
 use crate::field::app::AppHandle;
 use crate::field::edge::{Edge, ExportFilter};
-use crate::field::route::Route;
 use crate::field::fieldwork::RoundNote;
+use crate::field::route::Route;
 use crate::field::state::{Action, DeviceKey, SelfLock, SurveyEntry};
 use crate::ui::i18n::{answered_of, tr, unexported_warning, Msg};
 use crate::ui::platform;

@@ -186,8 +186,13 @@ fn HouseholdRow(props: &HouseholdProps) -> Html {
                 return;
             }
             let Some(entry) = state.round_survey(&round) else { return };
-            let mut started =
-                entry.start_draft(platform::new_id(), platform::now_ms(), Some(unit.clone()), Mode::Interview, state.lang);
+            let mut started = entry.start_draft(
+                platform::new_id(),
+                platform::now_ms(),
+                Some(unit.clone()),
+                Mode::Interview,
+                state.lang,
+            );
             started.sample = Some(Sample {
                 round: round.stored.id.clone(),
                 household: household.code.clone(),
@@ -328,8 +333,13 @@ fn OffSampleStart(props: &OffSampleProps) -> Html {
                 return;
             }
             let Some(entry) = state.round_survey(&round) else { return };
-            let mut started =
-                entry.start_draft(platform::new_id(), platform::now_ms(), Some(unit.clone()), Mode::Interview, state.lang);
+            let mut started = entry.start_draft(
+                platform::new_id(),
+                platform::now_ms(),
+                Some(unit.clone()),
+                Mode::Interview,
+                state.lang,
+            );
             started.sample =
                 Some(Sample { round: round.stored.id.clone(), household: code, slot: None, off_sample: true });
             state.dispatch(Action::Start(started));

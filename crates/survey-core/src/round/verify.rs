@@ -6,7 +6,7 @@
 //! `verify`) does it with ed25519-dalek; the field app, which carries no Ed25519 crate, calls
 //! `open_envelope`, checks `SignedRound::message` with WebCrypto, then `read_signed`.
 
-use super::draw::{self, check_text, households_scope, TextKind, UNITS_SCOPE};
+use super::draw::{self, check_text_as, households_scope, TextKind, FULL_NFC, UNITS_SCOPE};
 use super::plan::{bilingual_problem, round_languages, ROUND_LANGUAGES};
 use super::{RoundPayload, ROUND_FORMAT, ROUND_PAYLOAD_TYPE};
 use crate::bundle::{keyid, pae, Envelope, EnvelopeSignature};
@@ -165,16 +165,23 @@ pub fn open_envelope(bytes: &[u8], is_point: impl Fn(&[u8; 32]) -> bool) -> Resu
 }
 
 /// Steps 5 and 6, for a round whose signature was checked: the payload read and every finding.
-pub fn read_signed(signed: SignedRound) -> Result<VerifiedRound, RoundError> {
+/// `NFC` is [`draw::FULL_NFC`] or [`draw::QUICK_NFC`] (the field app's lighter build).
+pub fn read_signed<const NFC: bool>(signed: SignedRound) -> Result<VerifiedRound, RoundError> {
     let SignedRound { payload, keyid, payload_value, .. } = signed;
     match payload_value.get("format").and_then(Value::as_str) {
         Some(ROUND_FORMAT) => {}
         Some(other) => return Err(RoundError::UnsupportedVersion(other.to_owned())),
         None => return Err(RoundError::PayloadMalformed("no string format".into())),
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(&payload);
-    let round: RoundPayload = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|err| RoundError::PayloadMalformed(format!("{}: {}", err.path(), err.inner())))?;
+    // The full build names the JSON path of a malformed field; the light one (the field app)
+    // gives serde_json's line and column, and carries one deserializer of the payload, not two.
+    let round: RoundPayload = if NFC == FULL_NFC {
+        let mut deserializer = serde_json::Deserializer::from_slice(&payload);
+        serde_path_to_error::deserialize(&mut deserializer)
+            .map_err(|err| RoundError::PayloadMalformed(format!("{}: {}", err.path(), err.inner())))?
+    } else {
+        serde_json::from_slice(&payload).map_err(|err| RoundError::PayloadMalformed(err.to_string()))?
+    };
     // Titles and names are `{"zh-CN", "en"}`: another language is an unknown field.
     let texts = std::iter::once(&round.title)
         .chain(round.units.iter().flat_map(|unit| std::iter::once(&unit.name).chain(unit.group.as_ref())));
@@ -193,7 +200,7 @@ pub fn read_signed(signed: SignedRound) -> Result<VerifiedRound, RoundError> {
     if canonical_json(&typed) != payload {
         return Err(RoundError::NotCanonical);
     }
-    let findings = check_payload(&round);
+    let findings = check_payload_as::<NFC>(&round);
     if !findings.is_empty() {
         return Err(RoundError::Findings(findings));
     }
@@ -210,16 +217,22 @@ pub fn verify_round(bytes: &[u8]) -> Result<VerifiedRound, RoundError> {
     let sig = Signature::from_slice(&signed.signature).map_err(|_| RoundError::BadSignature)?;
     verifying.verify_strict(&signed.message(), &sig).map_err(|_| RoundError::BadSignature)?;
     // Signed: now the payload is the organiser's word, and may be read.
-    read_signed(signed)
+    read_signed::<FULL_NFC>(signed)
 }
 
 /// Every finding about a round's content (empty: the round is sound). Used by the verifier and,
 /// as a check of itself, by the builder's tests.
 pub fn check_payload(round: &RoundPayload) -> Vec<Finding> {
+    check_payload_as::<FULL_NFC>(round)
+}
+
+/// [`check_payload`] with the NFC check chosen (see [`draw::FULL_NFC`]; the field app's is
+/// [`draw::QUICK_NFC`]).
+pub fn check_payload_as<const NFC: bool>(round: &RoundPayload) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut find = |code: &'static str, path: String, message: String| findings.push(Finding { code, path, message });
     let text = |path: String, value: &str, kind: TextKind| {
-        check_text(value, kind).err().map(|err| (path, format!("{value:?}: {err}")))
+        check_text_as::<NFC>(value, kind).err().map(|err| (path, format!("{value:?}: {err}")))
     };
     let mut bad_texts = Vec::new();
     bad_texts.extend(text("id".into(), &round.id, TextKind::RoundId));
