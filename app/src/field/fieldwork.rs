@@ -8,7 +8,8 @@ use crate::field::keys;
 use crate::field::state::{Action, Evaluator, SurveyEntry};
 use crate::field::store::{Store, StoredContact, StoredRound, StoredSurvey, ORGANISER_PIN_KEY};
 use crate::ui::platform;
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 use survey_core::bundle::{self, Contact, ContactOutcome, RoundRef};
 use survey_core::canonical::{canonical_json, sha256_canonical_hex};
@@ -25,6 +26,8 @@ pub struct RoundEntry {
     pub payload: Rc<RoundPayload>,
     /// Key id of the organiser who signed it.
     pub organiser: String,
+    /// Each unit's draw order, drawn once when first shown (a draw hashes every household).
+    orders: Rc<RefCell<HashMap<String, Rc<Vec<String>>>>>,
 }
 
 impl PartialEq for RoundEntry {
@@ -34,12 +37,25 @@ impl PartialEq for RoundEntry {
 }
 
 impl RoundEntry {
+    pub fn new(stored: StoredRound, payload: RoundPayload, organiser: String) -> RoundEntry {
+        RoundEntry { stored, payload: Rc::new(payload), organiser, orders: Rc::default() }
+    }
+
+    /// A unit's households in draw order.
+    fn order(&self, unit: &RoundUnit) -> Rc<Vec<String>> {
+        let mut orders = self.orders.borrow_mut();
+        orders
+            .entry(unit.id.clone())
+            .or_insert_with(|| Rc::new(self.payload.household_order(unit).into_iter().map(str::to_owned).collect()))
+            .clone()
+    }
+
     /// Reads a stored round. Its signature and content were checked when it was imported, and
     /// the device's own store is trusted, so start-up does not redo the draw of every unit.
     pub fn from_stored(stored: StoredRound) -> Result<RoundEntry, String> {
         let signed = open_envelope(stored.file.as_bytes(), |_| true).map_err(|err| err.to_string())?;
         let payload: RoundPayload = serde_json::from_slice(&signed.payload).map_err(|err| err.to_string())?;
-        Ok(RoundEntry { stored, payload: Rc::new(payload), organiser: signed.keyid })
+        Ok(RoundEntry::new(stored, payload, signed.keyid))
     }
 
     /// The round's sampled units assigned to the device with this key id.
@@ -63,7 +79,9 @@ impl RoundEntry {
             .filter(|r| r.status == Status::Complete)
             .filter_map(|r| r.sample.as_ref().filter(|s| !s.off_sample).map(|s| s.household.clone()))
             .collect();
-        fieldwork::unit_work(&self.payload, unit, &mine, &interviewed)
+        let order = self.order(unit);
+        let order: Vec<&str> = order.iter().map(String::as_str).collect();
+        fieldwork::unit_work_in_order(unit, &order, &mine, &interviewed)
     }
 
     /// This round's responses in a unit (drafts and finished, drawn and off-sample).
@@ -250,7 +268,7 @@ pub async fn import_round(
     }
     let stored = StoredRound { id: round_id.clone(), sha256, file: text, imported_at: platform::now_ms() };
     store.put_round(&stored).await.map_err(|err| ("store", err.to_string()))?;
-    let entry = RoundEntry { stored, payload: Rc::new(payload), organiser: verified.keyid.clone() };
+    let entry = RoundEntry::new(stored, payload, verified.keyid.clone());
     Ok(Action::RoundImported {
         note: RoundNote::Added {
             file_name,

@@ -77,7 +77,17 @@ pub fn unit_work(
     contacts: &[Contact],
     interviewed: &BTreeSet<String>,
 ) -> UnitWork {
-    let order = round.household_order(unit);
+    unit_work_in_order(unit, &round.household_order(unit), contacts, interviewed)
+}
+
+/// [`unit_work`] given the unit's draw order (`RoundPayload::household_order`), for a caller that
+/// keeps the order rather than re-drawing on every render.
+pub fn unit_work_in_order(
+    unit: &RoundUnit,
+    order: &[&str],
+    contacts: &[Contact],
+    interviewed: &BTreeSet<String>,
+) -> UnitWork {
     let statuses = statuses(&unit.id, contacts, interviewed);
     let status_of = |code: &str| statuses.get(code).copied().unwrap_or(HouseholdStatus::ToVisit);
     let outcomes: Vec<Option<(Outcome, u32)>> = order
