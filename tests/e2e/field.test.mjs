@@ -10,12 +10,11 @@ import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { fillToTheEnd, saved, setUpEvaluator, withFreshApp } from './helpers.mjs';
+import { axeCheck, fillToTheEnd, saved, setUpEvaluator, withFreshApp } from './helpers.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
 const SCREENS = join(ROOT, 'tests/.artifacts/screens');
-const AXE = join(ROOT, 'tests/node_modules/axe-core/axe.min.js');
 const SURVEY = 'party-building-satisfaction';
 
 
@@ -146,17 +145,6 @@ test('a draft is discarded only after confirming', async () => {
     assert.equal(await page.locator(`[data-testid="draft-${id}"]`).count(), 0, 'gone from the device');
   });
 });
-
-async function axeCheck(page, screen) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
-  });
-  const serious = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(serious, [], `${screen}: serious or critical accessibility violations`);
-}
 
 async function shoot(page, name) {
   mkdirSync(SCREENS, { recursive: true });

@@ -12,6 +12,7 @@ import { startServer } from './server.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const TESTS_DIR = resolve(HERE, '..');
+const AXE = join(TESTS_DIR, 'node_modules/axe-core/axe.min.js');
 
 /** The Chromium binary; CHROMIUM_PATH overrides it for machines that keep it elsewhere. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -175,4 +176,16 @@ export async function fillToTheEnd(page) {
   }
   await page.click('[data-testid=finish]');
   await page.waitForSelector('[data-testid=done]');
+}
+
+/** Fails when axe-core finds a serious or critical accessibility violation on the screen shown. */
+export async function axeCheck(page, screen) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
+  });
+  const serious = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(serious, [], `${screen}: serious or critical accessibility violations`);
 }

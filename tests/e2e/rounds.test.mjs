@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 
-import { fillToTheEnd, freshProfile, removeProfile, requireDist, setUpEvaluator, withFreshApp } from './helpers.mjs';
+import { axeCheck, fillToTheEnd, freshProfile, removeProfile, requireDist, setUpEvaluator, withFreshApp } from './helpers.mjs';
 import { crash, launchChromium } from './chromium.mjs';
 import { startServer } from './server.mjs';
 
@@ -155,6 +155,7 @@ test('an evaluator follows a signed round door to door and exports a bundle/2 th
       await page.click('[data-testid=go-today]');
       await page.waitForSelector('[data-testid=today]');
       assert.equal(await page.locator('[data-testid=assigned-units] > li').count(), 2);
+      await axeCheck(page, "Today's work");
 
       // Unit A shows exactly its n = 3 drawn households, in draw order; nothing of the rest of the frame.
       await openUnit(page, 'yunling_qingxi');
@@ -175,6 +176,9 @@ test('an evaluator follows a signed round door to door and exports a bundle/2 th
         [a[3], 4, 'to_visit'],
       ]);
       assert.match(await household(page, a[1]).locator('[data-testid=household-status]').innerText(), /×2/);
+      await household(page, a[2]).locator('[data-testid=record-contact]').click();
+      await axeCheck(page, 'a unit with its contact form open');
+      await household(page, a[2]).locator('[data-testid=record-contact]').click();
       assert.equal(await household(page, a[1]).locator('[data-testid=contact]').count(), 2, 'both visits in the history');
 
       // Interviews start from a household: the drawn one at slot 3 and the released substitute at slot 4.
@@ -261,6 +265,7 @@ test('an evaluator follows a signed round door to door and exports a bundle/2 th
       const other = organiserKey(dir, 'other');
       const otherRound = buildRound(join(dir, 'other'), { id: 'e2e-round-2', roster, keyid, key: other.file });
       await importRound(page, otherRound, 'new-key');
+      await axeCheck(page, 'the new organiser key question');
       assert.equal(await page.locator('[data-testid=pinned-key]').innerText(), shortFingerprint(organiser.keyid));
       assert.equal(await page.locator('[data-testid=offered-key]').innerText(), shortFingerprint(other.keyid));
       await page.click('[data-testid=decline-key]');

@@ -413,19 +413,18 @@ fn Import(props: &ImportProps) -> Html {
             <input id="import-file" class="visually-hidden" type="file" accept=".json,application/json" multiple=true {onchange} data-testid="import-file" />
             <span class="meta">{ tr(lang, Msg::ImportHint) }</span>
             <ul class="import-reports" aria-live="polite">{ for reports }</ul>
-            <RoundNotes state={props.state.clone()} edge={props.edge.clone()} />
+            { round_notes(&props.state, &props.edge) }
         </div>
     }
 }
 
-/// The outcome of the round files chosen, and the decision about a new organiser key.
-#[component]
-fn RoundNotes(props: &ImportProps) -> Html {
-    let state = &props.state;
+/// The outcome of the round files chosen, and the decision about a new organiser key (a plain
+/// function: it keeps no state, and a component type costs its own copy of Yew's lifecycle).
+fn round_notes(state: &AppHandle, edge: &Edge) -> Html {
     let lang = state.lang;
     let pending = state.pending_round.as_ref().map(|pending| {
         let accept = {
-            let edge = props.edge.clone();
+            let edge = edge.clone();
             let pending = pending.clone();
             Callback::from(move |_| edge.import_round(pending.file_name.clone(), pending.text.clone(), true))
         };
@@ -476,7 +475,7 @@ fn RoundNotes(props: &ImportProps) -> Html {
                 _ => (String::new(), String::new()),
             };
             let enrol = {
-                let edge = props.edge.clone();
+                let edge = edge.clone();
                 let evaluator = state.evaluator.clone();
                 let device = state.device.clone();
                 Callback::from(move |_| edge.export_enrolment(&evaluator, &device))

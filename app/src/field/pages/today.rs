@@ -26,9 +26,7 @@ pub fn round_text(text: &Text, lang: Lang) -> String {
 pub fn TodayPage(props: &TodayProps) -> Html {
     let state = &props.state;
     let lang = state.lang;
-    let rounds = state.rounds.iter().map(|round| {
-        html! { <RoundCard key={round.stored.id.clone()} state={state.clone()} edge={props.edge.clone()} round={round.clone()} /> }
-    });
+    let rounds = state.rounds.iter().map(|round| round_card(state, &props.edge, round));
     html! {
         <div class="today" data-testid="today">
             <h1>{ tr(lang, Msg::TodayTitle) }</h1>
@@ -40,18 +38,11 @@ pub fn TodayPage(props: &TodayProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct RoundCardProps {
-    state: AppHandle,
-    edge: Edge,
-    round: RoundEntry,
-}
-
-#[component]
-fn RoundCard(props: &RoundCardProps) -> Html {
-    let state = &props.state;
+/// One round: its units with progress, and its export. A plain function, not a component: it
+/// keeps no state of its own, and each component type costs the field wasm its own copy of
+/// Yew's lifecycle code.
+fn round_card(state: &AppHandle, edge: &Edge, round: &RoundEntry) -> Html {
     let lang = state.lang;
-    let round = &props.round;
     let keyid = match &state.device {
         DeviceKey::Ready { keyid, .. } => keyid.clone(),
         _ => String::new(),
@@ -94,7 +85,7 @@ fn RoundCard(props: &RoundCardProps) -> Html {
         state.contacts.iter().filter(|c| c.round == round_id).map(|c| c.contact.clone()).collect();
     let can_sign = !keyid.is_empty() && survey.is_some();
     let export = |again: bool| {
-        let edge = props.edge.clone();
+        let edge = edge.clone();
         let state = state.clone();
         let round = round.clone();
         let survey = survey.clone();
@@ -122,7 +113,7 @@ fn RoundCard(props: &RoundCardProps) -> Html {
         },
     };
     html! {
-        <section class="card" data-testid={format!("round-{}", round.stored.id)}>
+        <section class="card" key={round.stored.id.clone()} data-testid={format!("round-{}", round.stored.id)}>
             <h2 class="card-title">{ round_text(&round.payload.title, lang) }</h2>
             <p class="meta">
                 { format!("{}: {} – {} · {}: ", tr(lang, Msg::RoundPeriod), round.payload.period.from, round.payload.period.to, tr(lang, Msg::OrganiserKey)) }

@@ -76,6 +76,7 @@ pub fn UnitPage(props: &UnitProps) -> Html {
         DeviceKey::Ready { keyid, .. } => keyid.clone(),
         _ => String::new(),
     };
+    let off_sample_code = use_node_ref();
     let back = {
         let state = state.clone();
         Callback::from(move |_| state.dispatch(Action::Navigate(Route::Today)))
@@ -134,7 +135,7 @@ pub fn UnitPage(props: &UnitProps) -> Html {
                 <p class="alert warn" role="status" data-testid="frame-exhausted">{ tr(lang, Msg::FrameExhausted) }</p>
             }
             if unit.off_sample {
-                <OffSampleStart state={state.clone()} round={round.clone()} unit={unit.clone()} />
+                { off_sample_start(state, &round, &unit, &off_sample_code) }
                 <ul class="households">{ for off_sample }</ul>
             }
         </div>
@@ -308,23 +309,14 @@ fn HouseholdRow(props: &HouseholdProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct OffSampleProps {
-    state: AppHandle,
-    round: RoundEntry,
-    unit: RoundUnit,
-}
-
 /// Off-sample interviews, only in a unit whose round allows them: the household code typed,
-/// the response marked `off_sample` with no slot.
-#[component]
-fn OffSampleStart(props: &OffSampleProps) -> Html {
-    let lang = props.state.lang;
-    let code_input = use_node_ref();
+/// the response marked `off_sample` with no slot. (A plain function of the unit page.)
+fn off_sample_start(state: &AppHandle, round: &RoundEntry, unit: &RoundUnit, code_input: &NodeRef) -> Html {
+    let lang = state.lang;
     let onsubmit = {
-        let state = props.state.clone();
-        let round = props.round.clone();
-        let unit = props.unit.id.clone();
+        let state = state.clone();
+        let round = round.clone();
+        let unit = unit.id.clone();
         let code_input = code_input.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -350,7 +342,7 @@ fn OffSampleStart(props: &OffSampleProps) -> Html {
             <h2><span class="badge warn">{ tr(lang, Msg::OffSample) }</span>{ " " }{ tr(lang, Msg::OffSampleTitle) }</h2>
             <label class="field" for="off-sample-code">
                 <span>{ tr(lang, Msg::HouseholdCode) }</span>
-                <input id="off-sample-code" type="text" required=true autocomplete="off" ref={code_input} data-testid="off-sample-code" />
+                <input id="off-sample-code" type="text" required=true autocomplete="off" ref={code_input.clone()} data-testid="off-sample-code" />
             </label>
             <button class="button" type="submit" data-testid="start-off-sample">{ tr(lang, Msg::StartOffSample) }</button>
         </form>
