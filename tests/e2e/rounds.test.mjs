@@ -134,10 +134,10 @@ const shownHouseholds = (page) =>
     items.map((li) => ({ code: li.dataset.testid.replace(/^household-/, ''), slot: Number(li.dataset.slot), status: li.dataset.status })),
   );
 
-test('an evaluator follows a signed round door to door and exports a bundle/2 that verifies', { timeout: 240_000 }, async () => {
+test('an evaluator follows a signed round door to door and exports a bundle/2 that verifies; the department page checks it against the round as the CLI does', { timeout: 300_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'survey-round-e2e-'));
   try {
-    await withFreshApp({}, async (page) => {
+    await withFreshApp({}, async (page, server) => {
       await setUpEvaluator(page);
       const { roster, keyid } = await exportEnrolment(page, dir);
       const organiser = organiserKey(dir, 'organiser');
@@ -280,6 +280,48 @@ test('an evaluator follows a signed round door to door and exports a bundle/2 th
       assert.equal(await page.locator('[data-testid=round-report]').first().getAttribute('data-outcome'), 'added');
       await page.click('[data-testid=go-today]');
       assert.equal(await page.locator('[data-testid^=round-]').count(), 2);
+
+      // The department loads the round beside the bundle: the fieldwork is checked against the draw, and the page's
+      // compliance and scores equal `survey report --round`'s.
+      await page.goto(`${server.url}department/`);
+      await page.waitForSelector('[data-testid=department][data-ready=true]');
+      await page.setInputFiles('[data-testid=load-round]', roundFile);
+      await page.waitForFunction(() => document.querySelector('[data-testid=round-status]').textContent.includes('e2e-round'));
+      await page.setInputFiles('[data-testid=load-bundles]', bundleFile);
+      await page.waitForFunction(
+        () => !document.querySelector('[data-testid=import-progress]') && document.querySelectorAll('[data-testid=file-outcome]').length >= 1,
+      );
+      await page.waitForSelector('[data-testid=compliance]');
+      const unitA = page.locator('[data-testid=compliance-unit][data-unit=yunling_qingxi]');
+      // Drawn 3: one refusal, a household not at home twice (not final yet), the drawn one and the substitute interviewed.
+      assert.equal(await unitA.locator('[data-testid=interviewed]').innerText(), '2');
+      assert.equal(await unitA.locator('[data-testid=substitutes]').innerText(), '1');
+      assert.equal(await unitA.locator('[data-testid=refused]').innerText(), '1');
+      assert.equal(await unitA.locator('[data-testid=not-at-home-final]').innerText(), '0');
+      assert.equal(await unitA.locator('[data-testid=response-rate]').innerText(), '66.7%');
+      assert.equal(await unitA.locator('[data-testid=substitution-rate]').innerText(), '50.0%');
+      assert.equal(await page.locator('[data-testid=finding]').count(), 0, 'the tablet followed the rule');
+      const signedRound = JSON.parse(roundPayload.toString('utf8'));
+      assert.equal(await page.locator('[data-testid=frame-commitment]').innerText(), signedRound.frame_commitment);
+      assert.equal(await page.locator('[data-testid=seed]').innerText(), signedRound.seed);
+      assert.equal(await page.locator('[data-testid=organiser-keyid]').innerText(), organiser.keyid);
+      await axeCheck(page, 'the department page with a round');
+      const pageReport = async () => {
+        const [file] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-json]')]);
+        return JSON.parse(readFileSync(await file.path(), 'utf8'));
+      };
+      const cliReport = (...extra) => JSON.parse(cli('report', '--round', roundFile, '--format', 'json', ...extra, bundleFile));
+      const byDefault = await pageReport();
+      assert.deepEqual(byDefault.compliance, cliReport().compliance);
+      assert.deepEqual(byDefault.report, cliReport().report);
+      assert.equal(byDefault.report.overall.n_responses, 2, 'the off-sample interview is not counted by default');
+      // The switch counts the off-sample interview, as --include-off-sample does.
+      await page.check('[data-testid=include-off-sample]');
+      await page.waitForFunction(() => document.querySelector('[data-testid=include-off-sample]').checked);
+      const withOffSample = await pageReport();
+      assert.equal(withOffSample.report.overall.n_responses, 3);
+      assert.deepEqual(withOffSample.report, cliReport('--include-off-sample').report);
+      assert.deepEqual(withOffSample.compliance, cliReport('--include-off-sample').compliance);
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

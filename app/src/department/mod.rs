@@ -5,6 +5,7 @@
 //! The work is `survey_dept`'s, the same code as `survey report`; this module only reads files,
 //! keeps the inputs in IndexedDB (`store`), and shows the results (`model::Results`).
 
+pub mod compliance;
 pub mod model;
 pub mod store;
 pub mod text;
@@ -18,7 +19,7 @@ use store::{DeptStore, Input, Kind};
 use survey_core::analysis::score::{Suppression, UnitScores, MIN_UNIT_RESPONSES};
 use survey_core::short_fingerprint;
 use survey_dept::compare::{Change, ALL_UNITS};
-use survey_dept::{render, Outcome};
+use survey_dept::{render, Options, Outcome};
 use text::{t, D};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::HtmlInputElement;
@@ -282,7 +283,7 @@ pub fn DepartmentApp() -> Html {
     };
     let loaded = use_state(|| false);
     let selected: UseStateHandle<Option<String>> = use_state(|| None);
-    let exclude = use_state(|| false);
+    let options = use_state(Options::default);
 
     {
         let page = page.clone();
@@ -324,8 +325,8 @@ pub fn DepartmentApp() -> Html {
         .or_else(|| choices.first().map(|(fp, _)| fp.clone()));
     let results = {
         let model_ref = page.model.clone();
-        use_memo((*page.version, fingerprint.clone(), *exclude, lang_value), move |(_, fingerprint, exclude, lang)| {
-            fingerprint.as_ref().and_then(|fp| Results::compute(&model_ref.borrow(), fp, *exclude, *lang))
+        use_memo((*page.version, fingerprint.clone(), *options, lang_value), move |(_, fingerprint, options, lang)| {
+            fingerprint.as_ref().and_then(|fp| Results::compute(&model_ref.borrow(), fp, *options, *lang))
         })
     };
 
@@ -355,7 +356,7 @@ pub fn DepartmentApp() -> Html {
                 }
                 { setup_section(&page, &model, l) }
                 { import_section(&page, &model, l) }
-                { results_section(&page, &model, l, &choices, fingerprint.as_deref(), &selected, &exclude, results.as_ref().as_ref()) }
+                { results_section(&page, &model, l, &choices, fingerprint.as_deref(), &selected, &options, results.as_ref().as_ref()) }
             </main>
         </>
     }
@@ -401,11 +402,32 @@ fn setup_section(page: &Page, model: &Model, l: Lang) -> Html {
             <h3>{ t(l, D::Roster) }</h3>
             <p data-testid="roster-status">
                 { match model.dept.roster() {
+                    Some(roster) if model.dept.round().is_some() => {
+                        format!("{} {} · {}", roster.devices.len(), t(l, D::Devices), t(l, D::RosterFromRound))
+                    }
                     Some(roster) => format!("{} {}", roster.devices.len(), t(l, D::Devices)),
                     None => t(l, D::RosterNone).to_owned(),
                 } }
             </p>
-            { picker(page, "load-roster", Kind::Roster, t(l, D::LoadRoster), ".json,application/json", false, false) }
+            if model.dept.round().is_none() {
+                { picker(page, "load-roster", Kind::Roster, t(l, D::LoadRoster), ".json,application/json", false, false) }
+            }
+            <h3>{ t(l, D::RoundTitle) }</h3>
+            <p data-testid="round-status">
+                { match model.dept.round() {
+                    Some(round) => format!(
+                        "{} · {} · {} {} · {} {}",
+                        round.payload.id,
+                        round.payload.title.get(l.tag(), &[]),
+                        t(l, D::Organiser),
+                        round.payload.organiser.name,
+                        t(l, D::KeyId),
+                        short_fingerprint(&round.organiser_keyid)
+                    ),
+                    None => t(l, D::RoundNone).to_owned(),
+                } }
+            </p>
+            { picker(page, "load-round", Kind::Round, t(l, D::LoadRound), ".json,application/json", false, false) }
             <h3>{ t(l, D::Identity) }</h3>
             <p data-testid="identity-status">
                 if model.recipients.is_empty() {
@@ -537,7 +559,7 @@ fn results_section(
     choices: &[(String, String)],
     fingerprint: Option<&str>,
     selected: &UseStateHandle<Option<String>>,
-    exclude: &UseStateHandle<bool>,
+    options: &UseStateHandle<Options>,
     results: Option<&Results>,
 ) -> Html {
     let choose = {
@@ -548,9 +570,10 @@ fn results_section(
         })
     };
     let toggle = {
-        let exclude = exclude.clone();
-        Callback::from(move |_| exclude.set(!*exclude))
+        let options = options.clone();
+        Callback::from(move |_| options.set(Options { exclude_flagged: !options.exclude_flagged, ..*options }))
     };
+    let exclude = options.exclude_flagged;
     let options = choices.iter().map(|(fp, label)| {
         html! { <option value={fp.clone()} selected={Some(fp.as_str()) == fingerprint}>{ label }</option> }
     });
@@ -627,7 +650,7 @@ fn results_section(
     let export = |kind: &'static str| {
         let page = page.clone();
         let fingerprint = results.fingerprint.clone();
-        let exclude = **exclude;
+        let options = **options;
         Callback::from(move |_| {
             if kind == "raw" {
                 let confirmed =
@@ -636,7 +659,7 @@ fn results_section(
                     return;
                 }
             }
-            export_file(&page, &fingerprint, exclude, kind);
+            export_file(&page, &fingerprint, options, kind);
         })
     };
     let print = Callback::from(|_| {
@@ -680,9 +703,12 @@ fn results_section(
                     t(l, D::Speeding), t(l, D::StraightLining), t(l, D::Contradiction)) }
             </p>
             <label class="switch no-print">
-                <input type="checkbox" checked={**exclude} onchange={toggle} data-testid="exclude-flagged" />
+                <input type="checkbox" checked={exclude} onchange={toggle} data-testid="exclude-flagged" />
                 { t(l, D::ExcludeFlagged) }
             </label>
+            if let Some(round) = &results.compliance {
+                { compliance::section(l, results, round, options) }
+            }
 
             <h3>{ t(l, D::Ranking) }</h3>
             <table class="ranking" data-testid="ranking">
@@ -723,8 +749,8 @@ fn results_section(
             <h3>{ t(l, D::ExclusionChanges) }</h3>
             <table class="changes" data-testid="exclusion-changes">
                 <thead><tr><th>{ t(l, D::Unit) }</th>
-                    <th>{ format!("{} · {}", t(l, D::Index), if **exclude { t(l, D::WithFlagged) } else { t(l, D::WithoutFlagged) }) }</th>
-                    <th>{ format!("{} · {}", t(l, D::Index), if **exclude { t(l, D::WithoutFlagged) } else { t(l, D::WithFlagged) }) }</th>
+                    <th>{ format!("{} · {}", t(l, D::Index), if exclude { t(l, D::WithFlagged) } else { t(l, D::WithoutFlagged) }) }</th>
+                    <th>{ format!("{} · {}", t(l, D::Index), if exclude { t(l, D::WithoutFlagged) } else { t(l, D::WithFlagged) }) }</th>
                     <th>{ t(l, D::Change) }</th></tr></thead>
                 <tbody>{ for exclusion_rows }</tbody>
             </table>
@@ -768,9 +794,9 @@ fn results_section(
 }
 
 /// Renders one export of the current results and offers it as a download.
-fn export_file(page: &Page, fingerprint: &str, exclude: bool, kind: &str) {
+fn export_file(page: &Page, fingerprint: &str, options: Options, kind: &str) {
     let model = page.model.borrow();
-    let Some(analysis) = model.dept.analysis(fingerprint, exclude) else { return };
+    let Some(analysis) = model.dept.analysis(fingerprint, options) else { return };
     let stem =
         format!("{}-{}-{}", analysis.survey.id, analysis.survey.version, platform::date_stamp(platform::now_ms()));
     let previous = model.previous.as_ref().map(|(_, round)| round);

@@ -4,11 +4,12 @@
 use super::store::{Input, Kind};
 use crate::ui::examples::BUNDLED;
 use crate::ui::i18n::Lang;
+use survey_core::analysis::compliance::Compliance;
 use survey_core::analysis::import::{Conflict, DeviceProgress};
 use survey_core::analysis::score::Report;
 use survey_core::Survey;
 use survey_dept::compare::{Change, Round};
-use survey_dept::{render, Department};
+use survey_dept::{render, Department, LoadedRound, Options};
 
 /// A problem with a loaded survey, roster, identity or previous round, by file name.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,7 +84,7 @@ impl Model {
     /// Whether loading this kind after bundles calls for a rebuild (it changes how bundles
     /// verify).
     pub fn needs_rebuild(&self, kind: Kind) -> bool {
-        matches!(kind, Kind::Survey | Kind::Roster | Kind::Identity)
+        matches!(kind, Kind::Survey | Kind::Roster | Kind::Identity | Kind::Round)
             && self.inputs.iter().any(|i| i.kind == Kind::Bundle)
     }
 
@@ -96,6 +97,7 @@ impl Model {
         let result: Result<(), String> = match input.kind {
             Kind::Survey => self.dept.add_survey(&text()).map(|_| ()),
             Kind::Roster => self.dept.set_roster(bytes).map(|_| ()),
+            Kind::Round => self.dept.set_round(bytes).map(|_| ()),
             Kind::Identity => survey_dept::parse_identities(&text()).map(|identities| {
                 self.recipients = survey_dept::recipients(&identities);
                 self.dept.set_identities(identities);
@@ -164,11 +166,53 @@ pub struct Results {
     pub ranking_svg: String,
     pub heat_map_svg: String,
     pub distribution_svgs: Vec<(String, String)>,
+    /// With a round: the fieldwork checked against it.
+    pub compliance: Option<RoundCompliance>,
+}
+
+/// A round's fieldwork as the page shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoundCompliance {
+    pub round: RoundFacts,
+    pub compliance: Compliance,
+}
+
+/// What an auditor compares with the organiser's notice (the round's frames are not copied).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoundFacts {
+    pub id: String,
+    pub title: survey_core::Text,
+    pub from: String,
+    pub to: String,
+    pub organiser: String,
+    pub organiser_keyid: String,
+    pub frame_commitment: String,
+    pub seed: String,
+    pub seed_source: String,
+    pub sha256: String,
+}
+
+impl RoundFacts {
+    pub fn of(round: &LoadedRound) -> RoundFacts {
+        let p = &round.payload;
+        RoundFacts {
+            id: p.id.clone(),
+            title: p.title.clone(),
+            from: p.period.from.clone(),
+            to: p.period.to.clone(),
+            organiser: p.organiser.name.clone(),
+            organiser_keyid: round.organiser_keyid.clone(),
+            frame_commitment: p.frame_commitment.clone(),
+            seed: p.seed.clone(),
+            seed_source: p.seed_source.clone(),
+            sha256: round.sha256.clone(),
+        }
+    }
 }
 
 impl Results {
-    pub fn compute(model: &Model, fingerprint: &str, exclude_flagged: bool, lang: Lang) -> Option<Results> {
-        let analysis = model.dept.analysis(fingerprint, exclude_flagged)?;
+    pub fn compute(model: &Model, fingerprint: &str, options: Options, lang: Lang) -> Option<Results> {
+        let analysis = model.dept.analysis(fingerprint, options)?;
         let report = analysis.report().clone();
         let counted = analysis.counted_responses();
         let survey = analysis.survey;
@@ -191,6 +235,11 @@ impl Results {
             devices: analysis.import.devices(),
             conflicts: analysis.import.conflicts(),
             bundles: analysis.import.bundle_count(),
+            compliance: model
+                .dept
+                .round()
+                .zip(analysis.compliance.clone())
+                .map(|(round, compliance)| RoundCompliance { round: RoundFacts::of(round), compliance }),
             report,
         })
     }

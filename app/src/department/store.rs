@@ -29,6 +29,9 @@ pub enum Kind {
     Identity,
     Previous,
     Bundle,
+    /// An evaluation round (`round/1`): its survey and devices, and the draw the fieldwork is
+    /// checked against.
+    Round,
 }
 
 /// One loaded file (or pasted text), as loaded.
@@ -58,7 +61,7 @@ impl Input {
         &self.data
     }
 
-    /// The record key: one roster, one identity and one previous round at a time (a new one
+    /// The record key: one roster, one identity, one round and one previous round at a time (a new one
     /// replaces the old); surveys and bundles by content, so loading the same file twice keeps
     /// one record.
     pub fn key(&self) -> String {
@@ -66,6 +69,7 @@ impl Input {
             Kind::Roster => "roster".to_owned(),
             Kind::Identity => "identity".to_owned(),
             Kind::Previous => "previous".to_owned(),
+            Kind::Round => "round".to_owned(),
             Kind::Survey | Kind::Bundle => {
                 let prefix = if self.kind == Kind::Survey { "survey" } else { "bundle" };
                 format!("{prefix}:{}", survey_core::canonical::hex(&Sha256::digest(&self.data)))

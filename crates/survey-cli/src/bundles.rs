@@ -69,9 +69,11 @@ pub fn read_identities(path: &PathBuf) -> Result<Vec<age::x25519::Identity>, Str
     survey_dept::parse_identities(&text).map_err(|err| format!("{}: {err}", path.display()))
 }
 
-/// `survey verify --roster R [--identity KEY] FILE...`
+/// `survey verify (--roster R | --round ROUND) [--identity KEY] FILE...`: with a round, each file
+/// goes through the department's import checks (`docs/compliance.md`, "Inputs") too.
 pub fn verify(args: Vec<OsString>) -> u8 {
     let mut roster_path: Option<PathBuf> = None;
+    let mut round_path: Option<PathBuf> = None;
     let mut identity_path: Option<PathBuf> = None;
     let mut files: Vec<PathBuf> = Vec::new();
     let mut parser = lexopt::Parser::from_args(args);
@@ -91,6 +93,12 @@ pub fn verify(args: Vec<OsString>) -> u8 {
                     return crate::usage::bad("verify", err);
                 }
             },
+            lexopt::Arg::Long("round") => match value(&mut parser) {
+                Ok(path) => round_path = Some(path),
+                Err(err) => {
+                    return crate::usage::bad("verify", err);
+                }
+            },
             lexopt::Arg::Long("identity") => match value(&mut parser) {
                 Ok(path) => identity_path = Some(path),
                 Err(err) => {
@@ -103,12 +111,22 @@ pub fn verify(args: Vec<OsString>) -> u8 {
             }
         }
     }
-    let Some(roster_path) = roster_path else {
-        return crate::usage::bad("verify", "give the roster of enrolled devices with --roster FILE");
-    };
     if files.is_empty() {
         return crate::usage::bad("verify", "give at least one bundle file");
     }
+    let roster_path = match (roster_path, round_path) {
+        (Some(_), Some(_)) => {
+            return crate::usage::bad("verify", "--round gives the devices: leave out --roster");
+        }
+        (None, Some(round)) => return verify_in_round(&round, identity_path.as_ref(), &files),
+        (Some(roster), None) => roster,
+        (None, None) => {
+            return crate::usage::bad(
+                "verify",
+                "give the roster of enrolled devices with --roster FILE, or --round FILE",
+            );
+        }
+    };
     let roster = match read_roster(&roster_path) {
         Ok(roster) => roster,
         Err(err) => {
@@ -169,6 +187,51 @@ pub fn verify(args: Vec<OsString>) -> u8 {
             }
             Err(err) => {
                 println!("{name}: rejected: {}: {err}", err.code());
+                status = status.max(1);
+            }
+        }
+    }
+    status
+}
+
+/// `survey verify --round ROUND`: every file through the department's import with the round
+/// loaded, so a bundle of another round or outside any round is rejected with its reason.
+fn verify_in_round(round: &PathBuf, identity: Option<&PathBuf>, files: &[PathBuf]) -> u8 {
+    let mut department = survey_dept::Department::new();
+    if let Err(err) = crate::report::load_inputs(&mut department, Some(round), None, None) {
+        eprintln!("survey verify: {err}");
+        return 2;
+    }
+    match identity.map(read_identities).transpose() {
+        Ok(identities) => department.set_identities(identities.unwrap_or_default()),
+        Err(err) => {
+            eprintln!("survey verify: {err}");
+            return 2;
+        }
+    }
+    let round_id = department.round().map(|r| r.payload.id.clone()).unwrap_or_default();
+    let mut status = 0;
+    for file in files {
+        let name = file.display().to_string();
+        let bytes = match std::fs::read(file) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                eprintln!("{name}: cannot read: {err}");
+                status = 2;
+                continue;
+            }
+        };
+        match &department.add_file(&name, &bytes).outcome {
+            survey_dept::Outcome::Imported { bundle_id, device, evaluator, responses, .. } => println!(
+                "{name}: ok ({responses} responses, bundle {bundle_id}, device {} {evaluator}, round {round_id})",
+                short_fingerprint(device),
+            ),
+            survey_dept::Outcome::Quarantined { message, .. } => {
+                println!("{name}: rejected: unknown_key: {message}");
+                status = status.max(1);
+            }
+            survey_dept::Outcome::Refused { code, message } => {
+                println!("{name}: rejected: {code}: {message}");
                 status = status.max(1);
             }
         }

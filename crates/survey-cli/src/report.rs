@@ -6,7 +6,7 @@ use crate::bundles::read_identities;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use survey_dept::compare::Round;
-use survey_dept::{render, Department};
+use survey_dept::{render, Department, Options};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -50,12 +50,40 @@ fn bundle_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
+/// Loads the round (its survey and devices), or the survey and the roster; returns the survey's
+/// fingerprint. Errors name the file.
+pub fn load_inputs(
+    department: &mut Department,
+    round: Option<&PathBuf>,
+    survey: Option<&PathBuf>,
+    roster: Option<&PathBuf>,
+) -> Result<String, String> {
+    if let Some(path) = round {
+        let bytes = std::fs::read(path).map_err(|err| format!("{}: {err}", path.display()))?;
+        let round = department
+            .set_round(&bytes)
+            .map_err(|err| format!("{}: not a valid round file (run `survey round verify`): {err}", path.display()))?;
+        return Ok(round.payload.survey_fingerprint.clone());
+    }
+    let (Some(survey), Some(roster)) = (survey, roster) else {
+        return Err("give --round FILE, or --survey FILE and --roster FILE".to_owned());
+    };
+    let text = std::fs::read_to_string(survey).map_err(|err| format!("{}: {err}", survey.display()))?;
+    let fingerprint = department
+        .add_survey(&text)
+        .map_err(|err| format!("{}: not a valid survey (run `survey check`): {err}", survey.display()))?;
+    let bytes = std::fs::read(roster).map_err(|err| format!("{}: {err}", roster.display()))?;
+    department.set_roster(&bytes).map_err(|err| format!("{}: {err}", roster.display()))?;
+    Ok(fingerprint)
+}
+
 pub fn run(args: Vec<OsString>) -> u8 {
     let mut survey_path: Option<PathBuf> = None;
     let mut roster_path: Option<PathBuf> = None;
+    let mut round_path: Option<PathBuf> = None;
+    let mut options = Options::default();
     let mut identity_path: Option<PathBuf> = None;
     let mut format = Format::Table;
-    let mut exclude_flagged = false;
     let mut output_path: Option<PathBuf> = None;
     let mut raw = false;
     let mut previous_path: Option<PathBuf> = None;
@@ -75,6 +103,17 @@ pub fn run(args: Vec<OsString>) -> u8 {
             }
             lexopt::Arg::Long("roster") => {
                 parser.value().map(|v| roster_path = Some(v.into())).map_err(|e| e.to_string())
+            }
+            lexopt::Arg::Long("round") => {
+                parser.value().map(|v| round_path = Some(v.into())).map_err(|e| e.to_string())
+            }
+            lexopt::Arg::Long("include-noncompliant") => {
+                options.include_noncompliant = true;
+                Ok(())
+            }
+            lexopt::Arg::Long("include-off-sample") => {
+                options.include_off_sample = true;
+                Ok(())
             }
             lexopt::Arg::Long("identity") => {
                 parser.value().map(|v| identity_path = Some(v.into())).map_err(|e| e.to_string())
@@ -104,7 +143,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
                 Ok(())
             }
             lexopt::Arg::Long("exclude-flagged") => {
-                exclude_flagged = true;
+                options.exclude_flagged = true;
                 Ok(())
             }
             lexopt::Arg::Value(path) => {
@@ -120,9 +159,22 @@ pub fn run(args: Vec<OsString>) -> u8 {
     if format == Format::Xlsx && output_path.is_none() {
         return crate::usage::bad("report", "--format xlsx needs --output FILE.xlsx");
     }
-    let (Some(survey_path), Some(roster_path)) = (survey_path, roster_path) else {
-        return crate::usage::bad("report", "give --survey FILE and --roster FILE");
+    let inputs_given = match (&round_path, &survey_path, &roster_path) {
+        (Some(_), None, None) | (None, Some(_), Some(_)) => true,
+        (Some(_), _, _) => {
+            return crate::usage::bad(
+                "report",
+                "--round gives the survey and the devices: leave out --survey and --roster",
+            )
+        }
+        _ => false,
     };
+    if !inputs_given {
+        return crate::usage::bad("report", "give --round FILE, or --survey FILE and --roster FILE");
+    }
+    if round_path.is_none() && (options.include_noncompliant || options.include_off_sample) {
+        return crate::usage::bad("report", "--include-noncompliant and --include-off-sample need --round FILE");
+    }
     if inputs.is_empty() {
         return crate::usage::bad("report", "give bundle files or folders");
     }
@@ -131,21 +183,11 @@ pub fn run(args: Vec<OsString>) -> u8 {
         2
     };
     let mut department = Department::new();
-    let text = match std::fs::read_to_string(&survey_path) {
-        Ok(text) => text,
-        Err(err) => return fail(format!("{}: {err}", survey_path.display())),
-    };
-    let fingerprint = match department.add_survey(&text) {
-        Ok(fingerprint) => fingerprint,
-        Err(err) => return fail(format!("{}: not a valid survey (run `survey check`): {err}", survey_path.display())),
-    };
-    let roster = match std::fs::read(&roster_path) {
-        Ok(bytes) => bytes,
-        Err(err) => return fail(format!("{}: {err}", roster_path.display())),
-    };
-    if let Err(err) = department.set_roster(&roster) {
-        return fail(format!("{}: {err}", roster_path.display()));
-    }
+    let fingerprint =
+        match load_inputs(&mut department, round_path.as_ref(), survey_path.as_ref(), roster_path.as_ref()) {
+            Ok(fingerprint) => fingerprint,
+            Err(err) => return fail(err),
+        };
     match identity_path.as_ref().map(read_identities).transpose() {
         Ok(identities) => department.set_identities(identities.unwrap_or_default()),
         Err(err) => return fail(err),
@@ -174,7 +216,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
             Err(err) => department.refuse_file(&name, "unreadable", err.to_string()),
         }
     }
-    let Some(analysis) = department.analysis(&fingerprint, exclude_flagged) else {
+    let Some(analysis) = department.analysis(&fingerprint, options) else {
         return fail("the survey was not loaded".to_owned());
     };
     let output = match format {

@@ -59,12 +59,14 @@ exit status: 0 written, 2 the file exists or cannot be written, or bad usage",
     },
     Command {
         name: "verify",
-        synopsis: "verify --roster R [--identity KEY] FILE...",
+        synopsis: "verify (--roster R | --round ROUND) [--identity KEY] FILE...",
         summary: "verify result bundles against the roster of enrolled devices",
         details: "\
 one `FILE: ok (...)` or `FILE: rejected: REASON: message` line per file
 
   --roster R           the roster (roster/1) of the devices whose bundles are accepted
+  --round ROUND        a round file (round/1): its devices are the roster, and a bundle must
+                       be a bundle/2 of that round (else not_in_round or other_round)
   --identity KEY       the department's age identity file, to open `.bundle.json.age` files
   FILE...              bundle files (`.bundle.json`, `.bundle.json.age`)
 
@@ -72,7 +74,7 @@ exit status: 0 every file verified, 1 a file was rejected, 2 unreadable input or
     },
     Command {
         name: "report",
-        synopsis: "report --survey S --roster R [--identity KEY] [--format table|csv|json|raw-csv|xlsx]\n       [--output FILE] [--raw] [--exclude-flagged] [--previous JSON] FILE_OR_DIR...",
+        synopsis: "report (--survey S --roster R | --round ROUND) [--identity KEY]\n       [--format table|csv|json|raw-csv|xlsx] [--output FILE] [--raw] [--exclude-flagged]\n       [--include-noncompliant] [--include-off-sample] [--previous JSON] FILE_OR_DIR...",
         summary: "import bundles and print scores, rankings and quality flags",
         details: "\
 import bundles (verify, deduplicate, conflicts, missing sequence numbers, quarantine of
@@ -80,6 +82,9 @@ unknown devices) and print scores and ranking
 
   --survey S           the survey definition the bundles answer
   --roster R           the roster (roster/1) of enrolled devices
+  --round ROUND        a round file (round/1) instead of --survey and --roster: its survey and
+                       devices, bundles of other rounds refused, and the fieldwork checked
+                       against the draw (compliance per unit and evaluator, named findings)
   --identity KEY       the department's age identity file, for `.bundle.json.age` files
   --format F           table (default), csv (aggregates), json, raw-csv (a row per response:
                        response-level data, not anonymised) or xlsx (needs --output; units,
@@ -88,6 +93,9 @@ unknown devices) and print scores and ranking
   --raw                with xlsx, add the responses sheet
   --exclude-flagged    score without the responses that have quality flags (speeding,
                        straight-lining, contradiction)
+  --include-noncompliant
+                       with --round, also score the responses that have findings
+  --include-off-sample with --round, also score the allowed off-sample interviews
   --previous JSON      the JSON report of a previous round, to show the change per unit
   FILE_OR_DIR...       bundle files, or folders searched at every depth for `*.bundle.json`
                        and `*.bundle.json.age`

@@ -6,6 +6,9 @@
 //! numbers to 1e-9, counts, ranks, suppression, missing sequence numbers, conflicts and the
 //! quarantined file exactly.
 
+#[path = "department/compliance.rs"]
+mod compliance;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;

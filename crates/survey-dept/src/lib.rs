@@ -8,6 +8,11 @@
 //! result into a table, CSV, JSON or XLSX; [`compare`] sets two reports side by side (flagged
 //! responses excluded, or a previous round).
 //!
+//! With an evaluation round loaded ([`Department::set_round`]), the round's survey and devices
+//! take the place of a survey file and a roster, bundles of another round are refused, and the
+//! analysis carries the fieldwork's compliance (`docs/compliance.md`): responses with a finding
+//! and allowed off-sample interviews are left out of the scores unless asked.
+//!
 //! The `survey` command and the department page of the app both drive this crate, so they show
 //! the same numbers for the same files by construction (and a test compares them).
 
@@ -19,10 +24,14 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::str::FromStr;
+use survey_core::analysis::compliance::{self, Compliance, Contacts};
 use survey_core::analysis::import::{Added, Import};
 use survey_core::analysis::quality::{flag_responses, Flagged};
 use survey_core::analysis::score::{score, Report};
-use survey_core::bundle::{verify, BundleError, ExportedResponse, Roster};
+use survey_core::bundle::{verify, BundleError, ExportedResponse, Roster, ROSTER_FORMAT};
+use survey_core::canonical::sha256_canonical_hex;
+use survey_core::round::verify::verify_round;
+use survey_core::round::RoundPayload;
 use survey_core::{load_survey, short_fingerprint, Survey};
 
 /// What happened to one bundle file.
@@ -64,11 +73,35 @@ pub struct LoadedSurvey {
     pub fingerprint: String,
 }
 
+/// A verified round file the department checks the fieldwork against.
+#[derive(Debug, Clone)]
+pub struct LoadedRound {
+    pub payload: RoundPayload,
+    /// Lowercase hex SHA-256 of the round file's payload bytes (what `bundle/2` names).
+    pub sha256: String,
+    /// Key id of the organiser key that signed it (to compare with the organiser's notice).
+    pub organiser_keyid: String,
+}
+
+/// Which responses an analysis scores.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Leave out responses with quality flags.
+    pub exclude_flagged: bool,
+    /// With a round: count responses with compliance findings too.
+    pub include_noncompliant: bool,
+    /// With a round: count allowed off-sample interviews too.
+    pub include_off_sample: bool,
+}
+
 /// The department's loaded inputs and its accumulated import.
 #[derive(Default)]
 pub struct Department {
     surveys: Vec<LoadedSurvey>,
     roster: Option<Roster>,
+    round: Option<LoadedRound>,
+    /// Contact attempts of the imported `bundle/2` files, merged by id.
+    contacts: Contacts,
     identities: Vec<age::x25519::Identity>,
     imports: BTreeMap<String, Import>,
     files: Vec<FileReport>,
@@ -167,10 +200,40 @@ impl Department {
     /// Sets the roster of enrolled devices (files verified before it are not re-checked: load
     /// the roster first, or start a new `Department`).
     pub fn set_roster(&mut self, bytes: &[u8]) -> Result<usize, String> {
+        if self.round.is_some() {
+            return Err("a round file is loaded: its devices are the roster".to_owned());
+        }
         let roster = Roster::parse(bytes).map_err(|err| err.to_string())?;
         let devices = roster.devices.len();
         self.roster = Some(roster);
         Ok(devices)
+    }
+
+    /// Loads a round file: verified as `docs/round-format.md` says; its survey is loaded and its
+    /// devices become the roster. Load it before the bundles (files verified before it are not
+    /// re-checked). Errors carry the round verifier's code and message.
+    pub fn set_round(&mut self, bytes: &[u8]) -> Result<&LoadedRound, String> {
+        let verified = verify_round(bytes).map_err(|err| format!("{}: {err}", err.code()))?;
+        let payload = verified.payload;
+        let survey_text = serde_json::to_string(&payload.survey).unwrap_or_default();
+        let fingerprint = self.add_survey(&survey_text).map_err(|err| format!("the round's survey: {err}"))?;
+        if fingerprint != payload.survey_fingerprint {
+            return Err(format!(
+                "the round's survey has fingerprint {fingerprint}, not {}",
+                payload.survey_fingerprint
+            ));
+        }
+        let sha256 = sha256_canonical_hex(&serde_json::to_value(&payload).unwrap_or_default());
+        self.roster = Some(Roster { format: ROSTER_FORMAT.to_owned(), devices: payload.devices.clone() });
+        Ok(self.round.insert(LoadedRound { payload, sha256, organiser_keyid: verified.keyid }))
+    }
+
+    pub fn round(&self) -> Option<&LoadedRound> {
+        self.round.as_ref()
+    }
+
+    pub fn contacts(&self) -> &Contacts {
+        &self.contacts
     }
 
     pub fn roster(&self) -> Option<&Roster> {
@@ -216,6 +279,41 @@ impl Department {
             }
             Err(err) => return refused(err.code(), err.to_string()),
         };
+        if let Some(round) = &self.round {
+            let (id, sha256) = (&round.payload.id, &round.sha256);
+            match &bundle.round {
+                None => {
+                    return refused(
+                        "not_in_round",
+                        format!("a bundle/1 file, made outside any round; the loaded round is `{id}`"),
+                    )
+                }
+                Some(theirs) if theirs.id != *id || theirs.sha256 != *sha256 => {
+                    return refused(
+                        "other_round",
+                        format!(
+                            "made in round `{}` (round file {}), not in the loaded round `{id}` ({})",
+                            theirs.id,
+                            short_hex(&theirs.sha256),
+                            short_hex(sha256)
+                        ),
+                    )
+                }
+                Some(_) => {}
+            }
+            if bundle.survey.fingerprint != round.payload.survey_fingerprint {
+                return refused(
+                    "unknown_survey",
+                    format!(
+                        "answers survey {} {} ({}), not the round's survey ({})",
+                        bundle.survey.id,
+                        bundle.survey.version,
+                        short_fingerprint(&bundle.survey.fingerprint),
+                        short_fingerprint(&round.payload.survey_fingerprint)
+                    ),
+                );
+            }
+        }
         if self.survey(&bundle.survey.fingerprint).is_none() {
             return refused(
                 "unknown_survey",
@@ -232,6 +330,7 @@ impl Department {
         let device = bundle.keyid.clone();
         let evaluator = bundle.device.evaluator.clone();
         let responses = bundle.responses.len();
+        self.contacts.add(&device, &bundle.contacts);
         // Moved in, not copied: a department imports tens of thousands of responses.
         let Added { new, duplicates, conflicts } = self.imports.entry(survey.clone()).or_default().add_owned(bundle);
         Outcome::Imported { survey, bundle_id, device, evaluator, responses, new, duplicates, conflicts }
@@ -247,12 +346,19 @@ impl Department {
         self.imports.get(fingerprint)
     }
 
-    /// Scores one loaded survey's responses, with and without the flagged ones.
-    pub fn analysis(&self, fingerprint: &str, exclude_flagged: bool) -> Option<Analysis<'_>> {
+    /// Scores one loaded survey's responses, with and without the flagged ones; for the round's
+    /// survey, with its fieldwork checked and the responses chosen by `options`.
+    pub fn analysis(&self, fingerprint: &str, options: Options) -> Option<Analysis<'_>> {
         let loaded = self.survey(fingerprint)?;
         let import = self.imports.get(fingerprint).unwrap_or(&self.empty);
-        Some(Analysis::new(loaded, import, exclude_flagged))
+        let round = self.round.as_ref().filter(|round| round.payload.survey_fingerprint == fingerprint);
+        Some(Analysis::new(loaded, import, round.map(|round| (&round.payload, &self.contacts)), options))
     }
+}
+
+/// The first 16 hex digits, as the kit shows hashes to people.
+fn short_hex(hex: &str) -> &str {
+    hex.get(..16).unwrap_or(hex)
 }
 
 /// One survey's imported responses, their quality flags and their scores.
@@ -260,9 +366,11 @@ pub struct Analysis<'a> {
     pub survey: &'a Survey,
     pub fingerprint: &'a str,
     pub import: &'a Import,
-    /// The accepted responses, in id order, where the import keeps them (never copied: a
-    /// department may hold 100,000).
+    /// The responses scored (with a round: those the compliance switches let in), in id order,
+    /// where the import keeps them (never copied: a department may hold 100,000).
     pub responses: Vec<&'a ExportedResponse>,
+    /// With a round: the fieldwork checked over every accepted response.
+    pub compliance: Option<Compliance>,
     /// One entry per response, in the order of `responses`.
     pub flagged: Vec<Flagged>,
     /// The report over all responses.
@@ -271,12 +379,23 @@ pub struct Analysis<'a> {
     pub unflagged: Report,
     /// Which of the two is the result shown and exported.
     pub exclude_flagged: bool,
+    pub include_noncompliant: bool,
+    pub include_off_sample: bool,
 }
 
 impl<'a> Analysis<'a> {
-    pub fn new(loaded: &'a LoadedSurvey, import: &'a Import, exclude_flagged: bool) -> Self {
+    pub fn new(
+        loaded: &'a LoadedSurvey,
+        import: &'a Import,
+        round: Option<(&RoundPayload, &Contacts)>,
+        options: Options,
+    ) -> Self {
         let survey = &loaded.survey;
-        let responses: Vec<&ExportedResponse> = import.responses_ref().collect();
+        let mut responses: Vec<&ExportedResponse> = import.responses_ref().collect();
+        let compliance = round.map(|(round, contacts)| compliance::check(round, &responses, contacts));
+        if let Some(compliance) = &compliance {
+            responses.retain(|r| compliance.counted(&r.id, options.include_noncompliant, options.include_off_sample));
+        }
         let flagged = flag_responses(survey, &responses);
         let all = score(survey, &responses);
         let kept: Vec<&ExportedResponse> =
@@ -287,10 +406,13 @@ impl<'a> Analysis<'a> {
             fingerprint: &loaded.fingerprint,
             import,
             responses,
+            compliance,
             flagged,
             all,
             unflagged,
-            exclude_flagged,
+            exclude_flagged: options.exclude_flagged,
+            include_noncompliant: options.include_noncompliant,
+            include_off_sample: options.include_off_sample,
         }
     }
 

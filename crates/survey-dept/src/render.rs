@@ -1,5 +1,6 @@
 //! Reports as text and files: a plain-text table, aggregate CSV, response-level ("raw") CSV,
-//! JSON and an XLSX workbook. CSV files start with a UTF-8 byte-order mark so that spreadsheet
+//! JSON and an XLSX workbook; with a round, each carries the fieldwork's compliance (per unit, per
+//! evaluator, the findings, and the round's commitment, seed and source). CSV files start with a UTF-8 byte-order mark so that spreadsheet
 //! programs show Chinese.
 //!
 //! Anonymity: every aggregate here comes from a [`Report`], whose suppressed groups carry no
@@ -8,8 +9,9 @@
 //! [`xlsx`] with `raw: true`, which the caller offers as an explicit choice.
 
 use crate::compare::{changes, dimension_ids, Change, Round, ALL_UNITS};
-use crate::{Analysis, Department, Outcome};
+use crate::{Analysis, Department, LoadedRound, Outcome};
 use std::fmt::Write as _;
+use survey_core::analysis::compliance::{Compliance, Figures, Finding};
 use survey_core::analysis::quality::Flag;
 use survey_core::analysis::score::{Report, Suppression, MIN_UNIT_RESPONSES};
 use survey_core::bundle::ExportedResponse;
@@ -178,6 +180,9 @@ pub fn table(department: &Department, analysis: &Analysis<'_>, previous: Option<
             fmt_number(analysis.all.overall.index)
         );
     }
+    if let (Some(round), Some(compliance)) = (department.round(), &analysis.compliance) {
+        compliance_table(&mut out, round, compliance, analysis);
+    }
     if let Some(previous) = previous {
         let _ = writeln!(
             out,
@@ -246,6 +251,9 @@ pub fn csv(analysis: &Analysis<'_>) -> String {
             let _ = write!(out, ",{}", number(scores.and_then(|s| s.dimension_score(dim))));
         }
         out.push('\n');
+    }
+    if let Some(compliance) = &analysis.compliance {
+        compliance_csv(&mut out, compliance);
     }
     out
 }
@@ -384,7 +392,207 @@ pub fn json(department: &Department, analysis: &Analysis<'_>, previous: Option<&
         "exclusion_changes": exclusion_changes(analysis),
         "previous_round": previous.map(|p| previous_changes(analysis, p)),
         "not_imported": not_imported,
+        "compliance": department.round().zip(analysis.compliance.as_ref())
+            .map(|(round, compliance)| compliance_json(round, compliance, analysis)),
     })
+}
+
+/// The figure columns of a compliance row, in the order of `docs/compliance.md`.
+pub const FIGURE_COLUMNS: [&str; 11] = [
+    "drawn",
+    "interviewed",
+    "substitutes",
+    "off_sample",
+    "refused",
+    "vacant",
+    "not_eligible",
+    "not_at_home_final",
+    "noncompliant",
+    "response_rate",
+    "substitution_rate",
+];
+
+/// The counts of a compliance row, in the order of [`FIGURE_COLUMNS`] (rates excluded).
+pub fn figure_counts(figures: &Figures) -> [u64; 9] {
+    [
+        figures.drawn,
+        figures.interviewed,
+        figures.substitutes,
+        figures.off_sample,
+        figures.refused,
+        figures.vacant,
+        figures.not_eligible,
+        figures.not_at_home_final,
+        figures.noncompliant,
+    ]
+}
+
+fn fmt_rate(rate: Option<f64>) -> String {
+    rate.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "-".to_owned())
+}
+
+/// The round as an auditor compares it with the organiser's notice.
+fn round_json(round: &LoadedRound) -> serde_json::Value {
+    let p = &round.payload;
+    serde_json::json!({
+        "id": p.id, "sha256": round.sha256, "title": p.title, "period": p.period,
+        "organiser": {"name": p.organiser.name, "keyid": round.organiser_keyid},
+        "survey_fingerprint": p.survey_fingerprint, "seed": p.seed, "seed_source": p.seed_source,
+        "frame_commitment": p.frame_commitment,
+    })
+}
+
+/// The `compliance` object of the JSON (`docs/compliance.md`).
+pub fn compliance_json(round: &LoadedRound, compliance: &Compliance, analysis: &Analysis<'_>) -> serde_json::Value {
+    use serde_json::json;
+    let findings: Vec<_> = compliance
+        .findings()
+        .map(|c| {
+            json!({"response": c.response, "device": c.device, "unit": c.unit, "household": c.household,
+                "position": c.position, "findings": c.findings})
+        })
+        .collect();
+    let off_sample: Vec<_> = compliance
+        .off_sample()
+        .map(|c| json!({"response": c.response, "device": c.device, "unit": c.unit, "household": c.household}))
+        .collect();
+    json!({
+        "round": round_json(round),
+        "include_noncompliant": analysis.include_noncompliant,
+        "include_off_sample": analysis.include_off_sample,
+        "contacts": compliance.contacts,
+        "contact_conflicts": compliance.contact_conflicts,
+        "units": compliance.units,
+        "evaluators": compliance.evaluators,
+        "substitution": compliance.substitution,
+        "findings": findings,
+        "off_sample": off_sample,
+    })
+}
+
+/// The compliance section of the plain-text report.
+fn compliance_table(out: &mut String, round: &LoadedRound, compliance: &Compliance, analysis: &Analysis<'_>) {
+    let p = &round.payload;
+    let _ = writeln!(
+        out,
+        "\nround {} ({} to {}), organiser {} key {}",
+        p.id, p.period.from, p.period.to, p.organiser.name, round.organiser_keyid
+    );
+    let _ = writeln!(out, "  frame commitment: {}", p.frame_commitment);
+    let _ = writeln!(out, "  seed: {}", p.seed);
+    let _ = writeln!(out, "  seed source: {}", p.seed_source);
+    let _ = writeln!(out, "  round file sha256: {}", round.sha256);
+    let header = "drawn  intv  subst  off  refused  vacant  inelig  nah-final  noncompl  resp-rate  subst-rate";
+    let row = |f: &Figures| {
+        let [drawn, interviewed, substitutes, off, refused, vacant, inelig, nah, noncompliant] = figure_counts(f);
+        format!(
+            "{drawn:>5}  {interviewed:>4}  {substitutes:>5}  {off:>3}  {refused:>7}  {vacant:>6}  {inelig:>6}  {nah:>9}  {noncompliant:>8}  {:>9}  {:>10}",
+            fmt_rate(f.response_rate),
+            fmt_rate(f.substitution_rate)
+        )
+    };
+    let _ = writeln!(out, "\ncompliance by unit\nunit                          {header}");
+    for unit in &compliance.units {
+        let _ = writeln!(out, "{:<28}  {}", unit.unit, row(&unit.figures));
+    }
+    let _ = writeln!(out, "\ncompliance by evaluator\nevaluator         device            {header}  flag");
+    for evaluator in &compliance.evaluators {
+        let flag = if evaluator.flagged { "substitution rate stands out" } else { "" };
+        let _ = writeln!(
+            out,
+            "{:<16}  {:<16}  {}  {flag}",
+            evaluator.evaluator,
+            short_fingerprint(&evaluator.device),
+            row(&evaluator.figures)
+        );
+    }
+    let spread = compliance.substitution;
+    if let (Some(median), Some(mad), Some(threshold)) = (spread.median, spread.mad, spread.threshold) {
+        let _ = writeln!(
+            out,
+            "substitution rate of evaluators with at least 10 drawn households: median {}, MAD {:.4}, flagged above {}",
+            fmt_rate(Some(median)),
+            mad,
+            fmt_rate(Some(threshold))
+        );
+    }
+    let counts = compliance.finding_counts();
+    let listed: Vec<String> = Finding::ALL
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(finding, n)| format!("{} {n}", finding.code()))
+        .collect();
+    let findings: Vec<_> = compliance.findings().collect();
+    let counted = if analysis.include_noncompliant { "counted (--include-noncompliant)" } else { "not counted" };
+    let _ = writeln!(
+        out,
+        "\nfindings: {} responses{}; {counted}",
+        findings.len(),
+        if listed.is_empty() { String::new() } else { format!(" ({})", listed.join(", ")) }
+    );
+    for check in findings {
+        let codes: Vec<&str> = check.findings.iter().map(|f| f.code()).collect();
+        let _ = writeln!(
+            out,
+            "  {}  unit {}  household {}  device {}: {}",
+            check.response,
+            check.unit.as_deref().unwrap_or("-"),
+            check.household.as_deref().unwrap_or("-"),
+            short_fingerprint(&check.device),
+            codes.join(", ")
+        );
+    }
+    let off: Vec<_> = compliance.off_sample().collect();
+    if !off.is_empty() {
+        let counted = if analysis.include_off_sample { "counted (--include-off-sample)" } else { "not counted" };
+        let _ = writeln!(out, "off-sample interviews (allowed): {}; {counted}", off.len());
+    }
+    if !compliance.contact_conflicts.is_empty() {
+        let _ = writeln!(
+            out,
+            "contact attempts with two versions (not counted): {}",
+            compliance.contact_conflicts.join(", ")
+        );
+    }
+}
+
+/// The compliance blocks appended to the aggregate CSV (after one empty line): units, then
+/// evaluators, then the findings, each with its own header row.
+fn compliance_csv(out: &mut String, compliance: &Compliance) {
+    let rate = |r: Option<f64>| r.map(|r| format!("{r:.4}")).unwrap_or_default();
+    let figures = |out: &mut String, f: &Figures| {
+        for count in figure_counts(f) {
+            let _ = write!(out, ",{count}");
+        }
+        let _ = write!(out, ",{},{}", rate(f.response_rate), rate(f.substitution_rate));
+    };
+    let _ = writeln!(out, "\ncompliance_unit,device,evaluator,{}", FIGURE_COLUMNS.join(","));
+    for unit in &compliance.units {
+        let _ = write!(out, "{},{},{}", csv_field(&unit.unit), unit.device, csv_field(&unit.evaluator));
+        figures(out, &unit.figures);
+        out.push('\n');
+    }
+    let _ = writeln!(out, "\ncompliance_evaluator,device,units,{},flagged", FIGURE_COLUMNS.join(","));
+    for evaluator in &compliance.evaluators {
+        let _ = write!(out, "{},{},{}", csv_field(&evaluator.evaluator), evaluator.device, evaluator.units);
+        figures(out, &evaluator.figures);
+        let _ = writeln!(out, ",{}", evaluator.flagged);
+    }
+    let _ = writeln!(out, "\nfinding_response,device,unit,household,position,findings");
+    for check in compliance.findings() {
+        let codes: Vec<&str> = check.findings.iter().map(|f| f.code()).collect();
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{}",
+            check.response,
+            check.device,
+            csv_field(check.unit.as_deref().unwrap_or("")),
+            csv_field(check.household.as_deref().unwrap_or("")),
+            check.position.map(|p| p.to_string()).unwrap_or_default(),
+            codes.join(" ")
+        );
+    }
 }
 
 /// The XLSX workbook: units (with dimension scores), indicators and items of the whole
@@ -460,6 +668,52 @@ pub fn xlsx(analysis: &Analysis<'_>, raw: bool) -> Result<Vec<u8>, rust_xlsxwrit
         }
         if let Some(rate) = item.rate {
             sheet.write_number_with_format(row, 5, rate, &number)?;
+        }
+    }
+
+    if let Some(compliance) = &analysis.compliance {
+        let percent = CellFormat::new().set_num_format("0.0%");
+        let sheet = workbook.add_worksheet().set_name("compliance")?;
+        let header = ["unit / evaluator", "device", "evaluator"];
+        for (col, title) in header.iter().chain(FIGURE_COLUMNS.iter()).chain(["flagged"].iter()).enumerate() {
+            sheet.write_string_with_format(0, col as u16, *title, &bold)?;
+        }
+        let rows =
+            compliance.units.iter().map(|u| (u.unit.as_str(), &u.device, &u.evaluator, &u.figures, None)).chain(
+                compliance.evaluators.iter().map(|e| ("", &e.device, &e.evaluator, &e.figures, Some(e.flagged))),
+            );
+        for (idx, (unit, device, evaluator, figures, flagged)) in rows.enumerate() {
+            let row = idx as u32 + 1;
+            sheet.write_string(row, 0, unit)?;
+            sheet.write_string(row, 1, device)?;
+            sheet.write_string(row, 2, evaluator)?;
+            for (offset, count) in figure_counts(figures).iter().enumerate() {
+                sheet.write_number(row, 3 + offset as u16, *count as f64)?;
+            }
+            for (offset, rate) in [figures.response_rate, figures.substitution_rate].iter().enumerate() {
+                if let Some(rate) = rate {
+                    sheet.write_number_with_format(row, 12 + offset as u16, *rate, &percent)?;
+                }
+            }
+            if let Some(flagged) = flagged {
+                sheet.write_boolean(row, 14, flagged)?;
+            }
+        }
+        let sheet = workbook.add_worksheet().set_name("findings")?;
+        for (col, title) in ["response", "device", "unit", "household", "position", "findings"].iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, *title, &bold)?;
+        }
+        for (idx, check) in compliance.findings().enumerate() {
+            let row = idx as u32 + 1;
+            sheet.write_string(row, 0, &check.response)?;
+            sheet.write_string(row, 1, &check.device)?;
+            sheet.write_string(row, 2, check.unit.as_deref().unwrap_or(""))?;
+            sheet.write_string(row, 3, check.household.as_deref().unwrap_or(""))?;
+            if let Some(position) = check.position {
+                sheet.write_number(row, 4, position as f64)?;
+            }
+            let codes: Vec<&str> = check.findings.iter().map(|f| f.code()).collect();
+            sheet.write_string(row, 5, codes.join(" "))?;
         }
     }
 

@@ -49,8 +49,21 @@ pub fn assigned_units<'a>(round: &'a RoundPayload, device_keyid: &str) -> Vec<&'
 
 /// The status of each household with contacts or an interview (absent: to visit).
 fn statuses(unit: &str, contacts: &[Contact], interviewed: &BTreeSet<String>) -> BTreeMap<String, HouseholdStatus> {
-    let mut ordered: Vec<&Contact> = contacts.iter().filter(|contact| contact.unit == unit).collect();
-    // Attempts are applied in time order (ids break ties), so a later visit decides.
+    let mut statuses = contact_statuses(unit, contacts);
+    for household in interviewed {
+        statuses.insert(household.clone(), HouseholdStatus::Interviewed);
+    }
+    statuses
+}
+
+/// The status each household of `unit` has from its contact attempts alone (absent: none).
+/// Attempts are applied in time order (ids break ties), so a later visit decides; the department
+/// uses the same walk to judge what a tablet had released at a given time.
+pub(crate) fn contact_statuses<'c>(
+    unit: &str,
+    contacts: impl IntoIterator<Item = &'c Contact>,
+) -> BTreeMap<String, HouseholdStatus> {
+    let mut ordered: Vec<&Contact> = contacts.into_iter().filter(|contact| contact.unit == unit).collect();
     ordered.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
     let mut statuses = BTreeMap::new();
     for contact in ordered {
@@ -63,10 +76,19 @@ fn statuses(unit: &str, contacts: &[Contact], interviewed: &BTreeSet<String>) ->
             (ContactOutcome::NotEligible, _) => HouseholdStatus::NotEligible,
         };
     }
-    for household in interviewed {
-        statuses.insert(household.clone(), HouseholdStatus::Interviewed);
-    }
     statuses
+}
+
+/// A status as the substitution rule reads it: the latest outcome and its attempt number.
+pub(crate) fn rule_outcome(status: HouseholdStatus) -> Option<(Outcome, u32)> {
+    match status {
+        HouseholdStatus::ToVisit => None,
+        HouseholdStatus::Interviewed => Some((Outcome::Completed, 1)),
+        HouseholdStatus::NotAtHome(k) => Some((Outcome::NotAtHome, k)),
+        HouseholdStatus::Refused => Some((Outcome::Refused, 1)),
+        HouseholdStatus::Vacant => Some((Outcome::Vacant, 1)),
+        HouseholdStatus::NotEligible => Some((Outcome::NotEligible, 1)),
+    }
 }
 
 /// A unit's work given the device's contact attempts (any unit; others are ignored) and the
@@ -90,17 +112,7 @@ pub fn unit_work_in_order(
 ) -> UnitWork {
     let statuses = statuses(&unit.id, contacts, interviewed);
     let status_of = |code: &str| statuses.get(code).copied().unwrap_or(HouseholdStatus::ToVisit);
-    let outcomes: Vec<Option<(Outcome, u32)>> = order
-        .iter()
-        .map(|code| match status_of(code) {
-            HouseholdStatus::ToVisit => None,
-            HouseholdStatus::Interviewed => Some((Outcome::Completed, 1)),
-            HouseholdStatus::NotAtHome(k) => Some((Outcome::NotAtHome, k)),
-            HouseholdStatus::Refused => Some((Outcome::Refused, 1)),
-            HouseholdStatus::Vacant => Some((Outcome::Vacant, 1)),
-            HouseholdStatus::NotEligible => Some((Outcome::NotEligible, 1)),
-        })
-        .collect();
+    let outcomes: Vec<Option<(Outcome, u32)>> = order.iter().map(|code| rule_outcome(status_of(code))).collect();
     let n = usize::try_from(unit.n).unwrap_or(usize::MAX);
     let released = available(n, unit.attempts_before_substitute, &outcomes, order.len());
     let households: Vec<HouseholdWork> = order[..released]
