@@ -252,3 +252,49 @@ test('a dropped bundle without a roster is refused, and a bad roster is refused 
     assert.match(await page.locator('[data-testid=input-problems]').textContent(), /roster\.json: .*format/);
   });
 });
+
+const ROUND_FIXTURES = join(ROOT, 'tests/fixtures/department-round');
+const ROUND_FILE = join(ROUND_FIXTURES, '2026-q4-compliance.round.json');
+
+test('with a round file loaded, the page names every finding and its compliance and scores equal `survey report --round`', async () => {
+  const cliRound = (...extra) =>
+    JSON.parse(execFileSync(CLI, ['report', '--round', ROUND_FILE, '--format', 'json', ...extra, ROUND_FIXTURES], { encoding: 'utf8' }));
+  const expected = cliRound();
+  const findings = expected.compliance.findings;
+  assert.ok(findings.length >= 6, 'the fixture has a case of every finding');
+  await withDepartment(async (page, downloads) => {
+    await page.setInputFiles('[data-testid=load-round]', ROUND_FILE);
+    await page.waitForFunction(() => document.querySelector('[data-testid=round-status]').textContent.includes('2026-q4-compliance'));
+    // The round's devices are the roster: no roster file is asked for.
+    assert.equal(await page.locator('[data-testid=load-roster]').count(), 0);
+    await page.setInputFiles('[data-testid=load-folder]', ROUND_FIXTURES);
+    await importDone(page, readdirSync(ROUND_FIXTURES).filter((n) => n.endsWith('.bundle.json')).length);
+    await page.waitForSelector('[data-testid=compliance]');
+
+    // Every response with a finding is listed with its codes; the flagged evaluator is marked.
+    const shown = await page.$$eval('[data-testid=finding]', (rows) => rows.map((r) => [r.dataset.response, r.dataset.codes]));
+    assert.deepEqual(shown, findings.map((f) => [f.response, f.findings.join(' ')]));
+    const flagged = expected.compliance.evaluators.filter((e) => e.flagged).map((e) => e.device);
+    assert.deepEqual(await page.$$eval('[data-testid=compliance-evaluator].flagged', (rows) => rows.map((r) => r.dataset.device)), flagged);
+    assert.equal(await page.locator('[data-testid=compliance-unit]').count(), expected.compliance.units.length);
+    assert.equal(await page.locator('[data-testid=frame-commitment]').innerText(), expected.compliance.round.frame_commitment);
+    const refused = await page.locator('[data-testid=file-outcome].refused').allTextContents();
+    assert.ok(refused.some((t) => t.includes('not_in_round')) && refused.some((t) => t.includes('other_round')), refused.join('\n'));
+
+    // The JSON export is the CLI's, by default and with non-compliant interviews counted.
+    const byDefault = JSON.parse(readFileSync((await download(page, 'export-json', downloads)).path, 'utf8'));
+    assert.deepEqual(byDefault.compliance, expected.compliance);
+    assert.deepEqual(byDefault.report, expected.report);
+    await page.check('[data-testid=include-noncompliant]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=include-noncompliant]').checked);
+    const counted = JSON.parse(readFileSync((await download(page, 'export-json', downloads)).path, 'utf8'));
+    const cliCounted = cliRound('--include-noncompliant');
+    assert.ok(counted.report.overall.n_responses > byDefault.report.overall.n_responses);
+    assert.deepEqual(counted.report, cliCounted.report);
+    assert.deepEqual(counted.compliance, cliCounted.compliance);
+    // The CSV export carries the compliance blocks too.
+    const csv = readFileSync((await download(page, 'export-csv', downloads)).path, 'utf8');
+    assert.match(csv, /\ncompliance_unit,device,evaluator,drawn,/);
+    assert.match(csv, /\nfinding_response,device,unit,household,position,findings\n/);
+  });
+});

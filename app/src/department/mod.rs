@@ -574,7 +574,7 @@ fn results_section(
         Callback::from(move |_| options.set(Options { exclude_flagged: !options.exclude_flagged, ..*options }))
     };
     let exclude = options.exclude_flagged;
-    let options = choices.iter().map(|(fp, label)| {
+    let survey_options = choices.iter().map(|(fp, label)| {
         html! { <option value={fp.clone()} selected={Some(fp.as_str()) == fingerprint}>{ label }</option> }
     });
     let Some(results) = results else {
@@ -686,7 +686,7 @@ fn results_section(
         <section class="card results" aria-labelledby="results-title" data-testid="results">
             <div class="no-print survey-choice">
                 <label for="survey-choice">{ t(l, D::Survey) }</label>
-                <select id="survey-choice" onchange={choose} data-testid="survey-choice">{ for options }</select>
+                <select id="survey-choice" onchange={choose} data-testid="survey-choice">{ for survey_options }</select>
             </div>
             <h2 id="results-title">{ results.survey.title.get(l.tag(), &results.survey.languages) }</h2>
             <p class="summary" data-testid="summary">

@@ -266,7 +266,7 @@ pub fn t(lang: Lang, msg: D) -> &'static str {
         Position => ("抽样序位", "Position"),
         Device => ("设备", "Device"),
         ContactConflicts => ("同一编号有两种内容的接触记录（不计）", "Contact attempts with two versions (not counted)"),
-        FindingNotDrawn => ("住户不在该单位抽样框中", "household not in the frame"),
+        FindingNotDrawn => ("住户不在抽样框中", "household not in the frame"),
         FindingWrongUnit => ("单位不符", "wrong unit"),
         FindingNotAssigned => ("该单位未分配给此设备", "unit not assigned to this device"),
         FindingOutOfOrder => ("替补未按规则启用", "substitute before the rule released it"),

@@ -652,7 +652,7 @@ mod tests {
         let mut changed = first.clone();
         changed.outcome = ContactOutcome::Vacant;
         contacts.add("me", &[changed]);
-        contacts.add("me", &[first.clone()]);
+        contacts.add("me", std::slice::from_ref(&first));
         assert_eq!((contacts.len(), contacts.conflicts()), (0, vec!["k1".to_owned()]));
         let mut elsewhere = Contacts::default();
         elsewhere.add("me", std::slice::from_ref(&first));
