@@ -377,17 +377,31 @@ pub fn check(round: &RoundPayload, responses: &[&ExportedResponse], contacts: &C
     let evaluator_of = |device: &str| {
         round.devices.iter().find(|d| d.keyid == device).map(|d| d.evaluator.clone()).unwrap_or_default()
     };
+    // Grouped once: a department may hold 100,000 responses over 1,000 units.
+    let mut compliant_by_unit: HashMap<&str, Vec<&ExportedResponse>> = HashMap::new();
+    for response in responses.iter().filter(|r| !checks.contains_key(&r.id)) {
+        if let Some(unit) = response.unit.as_deref() {
+            compliant_by_unit.entry(unit).or_default().push(response);
+        }
+    }
+    let mut checks_by_unit: HashMap<&str, (u64, u64)> = HashMap::new();
+    for check in checks.values() {
+        if let Some(unit) = check.unit.as_deref() {
+            let (off_sample, noncompliant) = checks_by_unit.entry(unit).or_default();
+            if check.findings.is_empty() {
+                *off_sample += 1;
+            } else {
+                *noncompliant += 1;
+            }
+        }
+    }
     let mut units = Vec::new();
     for (unit_id, draw) in &draws {
         let unit = draw.unit;
-        let compliant: Vec<&ExportedResponse> = responses
-            .iter()
-            .copied()
-            .filter(|r| r.unit.as_deref() == Some(*unit_id) && !checks.contains_key(&r.id))
-            .collect();
+        let compliant = compliant_by_unit.get(*unit_id).map(Vec::as_slice).unwrap_or_default();
         let mut statuses = contact_statuses(unit_id, draw.contacts.iter().copied());
         let mut figures = Figures { drawn: unit.n, ..Figures::default() };
-        for response in &compliant {
+        for response in compliant {
             let Some(code) = response.sample.as_ref().map(|s| s.household.as_str()) else { continue };
             figures.interviewed += 1;
             if draw.position.get(code).is_some_and(|pos| *pos as u64 > unit.n) {
@@ -409,14 +423,7 @@ pub fn check(round: &RoundPayload, responses: &[&ExportedResponse], contacts: &C
                 _ => {}
             }
         }
-        let unit_checks = checks.values().filter(|c| c.unit.as_deref() == Some(*unit_id));
-        for check in unit_checks {
-            if check.findings.is_empty() {
-                figures.off_sample += 1;
-            } else {
-                figures.noncompliant += 1;
-            }
-        }
+        (figures.off_sample, figures.noncompliant) = checks_by_unit.get(*unit_id).copied().unwrap_or_default();
         let device = round.device_of(unit_id).unwrap_or_default().to_owned();
         units.push(UnitCompliance {
             unit: (*unit_id).to_owned(),
