@@ -109,12 +109,21 @@ async function serve(base, req, res) {
   }
   if (!info.isFile()) return send(res, 404, 'not found');
 
-  res.writeHead(200, {
+  // `no-cache` makes the browser ask every time (a new build is picked up at once), and the validator lets it
+  // keep its copy when nothing changed: a second visit is served from the HTTP cache (and reuses the compiled
+  // wasm) after a 304, as from any ordinary web server.
+  const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+  const headers = {
     'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] || 'application/octet-stream',
-    'Content-Length': info.size,
     'Cache-Control': 'no-cache',
+    ETag: etag,
     'X-Content-Type-Options': 'nosniff',
-  });
+  };
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, headers);
+    return res.end();
+  }
+  res.writeHead(200, { ...headers, 'Content-Length': info.size });
   if (req.method === 'HEAD') return res.end();
   const stream = createReadStream(file);
   stream.on('error', () => res.destroy());

@@ -12,9 +12,18 @@
 //    latency is measured in the page with performance.now(): from the capturing 'click' listener to the
 //    MutationObserver seeing data-state go saving -> saved (the app sets it after the IndexedDB commit). Page
 //    moves are not measured. Run with 4x throttling and without.
-// 3. Sizes of app/dist's .wasm, .js and .css files: raw, gzip -9 and brotli q11.
+// 3. Start-up against the floor, in one run (CPU throttled, a fresh profile and browser per round, the app and a
+//    plain-HTML floor page (tests/perf/floor.html, written from the same survey at each run: static radio buttons, no
+//    framework) timed in the same browser, one after the other): navigation -> first question, cold (first visit)
+//    and warm (second visit: HTTP cache and IndexedDB filled). For the app, first question = survey list visible +
+//    (click start -> first question visible); the driver's own click latency is not counted. Then the warm survey
+//    list with 1, 500, 2,000 and 5,000 stored responses (copies of one finished response, written into IndexedDB
+//    unthrottled before the timed visit). Ratios to the floor, and to the 1-response list, are printed.
+// 4. Sizes of app/dist's .wasm, .js and .css files: raw, gzip -9 and brotli q11 (computed after every timed part:
+//    compressing in the driver's process would compete with the browser for the CPU).
 //
-// Environment: PERF_RUNS (default 5), PERF_ANSWERS (default 200), PERF_RATE (default 4).
+// Environment: PERF_RUNS (default 5), PERF_ANSWERS (default 200), PERF_RATE (default 4), PERF_STORED (default
+// 1,500,2000,5000), PERF_ONLY (a comma-separated subset of cold,latency,startup,stored).
 
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +42,10 @@ const REPORT = join(HERE, 'last-report.json');
 const RUNS = intFromEnv('PERF_RUNS', 5);
 const ANSWERS = intFromEnv('PERF_ANSWERS', 200);
 const RATE = intFromEnv('PERF_RATE', 4);
+const STORED = (process.env.PERF_STORED || '1,500,2000,5000').split(',').map(Number);
+const ONLY = new Set((process.env.PERF_ONLY || 'cold,latency,startup,stored').split(','));
+const FLOOR = 'floor.html';
+const SURVEY_FILE = join(REPO, 'survey-schemas/party-building-satisfaction.json');
 const WAIT = 60_000; // throttled cold starts on a small machine can take a while
 
 const SEL = {
@@ -245,6 +258,146 @@ async function latencyRun(server, rate, answers) {
   }
 }
 
+/** The floor page: the same survey as static HTML (radio buttons, a text area), no script, no framework. */
+function floorPage(survey) {
+  const lang = 'zh-CN';
+  const text = (t) => (t && (t[lang] ?? Object.values(t)[0])) || '';
+  const esc = (v) => String(v).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+  const options = (q) => {
+    if (q.kind === 'scale') return q.points.map((p) => [p.value, text(p.label)]).concat((q.unscored || []).map((u) => [u.value, text(u.label)]));
+    if (q.kind === 'yes_no') return [[1, '是'], [0, '否']];
+    return (q.choices || []).map((c) => [c.value, text(c.label)]);
+  };
+  const question = (q) => {
+    const body =
+      q.kind === 'text'
+        ? `<textarea name="${esc(q.id)}" rows="3"></textarea>`
+        : options(q)
+            .map(([value, label]) => `<label class="option"><input type="radio" name="${esc(q.id)}" value="${esc(value)}"> ${esc(label)}</label>`)
+            .join('\n');
+    return `<fieldset data-testid="question" data-qid="${esc(q.id)}"><legend>${esc(text(q.title))}</legend>\n${body}\n</fieldset>`;
+  };
+  const sections = survey.sections
+    .map((sec) => `<section><h2>${esc(text(sec.title))}</h2>\n${sec.questions.map(question).join('\n')}</section>`)
+    .join('\n');
+  return `<!doctype html>\n<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(text(survey.title))}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:48rem;padding:1rem}fieldset{margin:0 0 1rem;border:1px solid #ccc;border-radius:8px}label.option{display:block;min-height:44px}</style>
+</head><body><h1>${esc(text(survey.title))}</h1>\n<form>\n${sections}\n</form></body></html>\n`;
+}
+
+/** Probe for the floor page: navigation -> the first question with its input visible. */
+const FLOOR_PROBE = `(() => {
+  if (!location.pathname.endsWith('/${FLOOR}')) return;
+  const perf = (window.__perf = {});
+  const visible = (el) => el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  const check = () => {
+    if (perf.questionAt !== undefined) return;
+    const question = document.querySelector('[data-testid=question]');
+    const input = question && question.querySelector('input, textarea');
+    if (visible(question) && visible(input)) perf.questionAt = performance.now();
+  };
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true });
+  addEventListener('DOMContentLoaded', check);
+})();`;
+
+/** The app probe on the app's pages only (the floor has its own). */
+const APP_PROBE = `(() => { if (location.pathname.endsWith('/${FLOOR}')) return; ${COLD_PROBE} })();`;
+
+/** One visit of the app: navigation -> survey list, click start -> first question. */
+async function appVisit(page, server) {
+  await page.goto(server.url, { waitUntil: 'commit' });
+  await page.waitForFunction(() => window.__perf && window.__perf.listAt !== undefined, null, { timeout: WAIT });
+  await page.locator(SEL.start).click();
+  await page.waitForFunction(() => window.__perf.interactiveAt !== undefined, null, { timeout: WAIT });
+  const perf = await page.evaluate(() => window.__perf);
+  const start = perf.questionAt - perf.clickAt;
+  return { list: perf.listAt, start, firstQuestion: perf.listAt + start };
+}
+
+async function floorVisit(page, server) {
+  await page.goto(`${server.url}${FLOOR}`, { waitUntil: 'commit' });
+  await page.waitForFunction(() => window.__perf && window.__perf.questionAt !== undefined, null, { timeout: WAIT });
+  return { firstQuestion: await page.evaluate(() => window.__perf.questionAt) };
+}
+
+/** Leaves the page so that the next visit is a new navigation (the browser and its caches stay). */
+async function leave(page) {
+  await page.goto('about:blank');
+}
+
+/** One round of start-up: app cold, floor cold, app warm, floor warm, in one fresh browser. */
+async function startupRound(server, rate) {
+  const browser = await openBrowser(rate, `${APP_PROBE}\n${FLOOR_PROBE}`);
+  try {
+    const { page } = browser;
+    const appCold = await appVisit(page, server);
+    await leave(page);
+    const floorCold = await floorVisit(page, server);
+    await leave(page);
+    const appWarm = await appVisit(page, server);
+    await leave(page);
+    const floorWarm = await floorVisit(page, server);
+    const calibration = await calibrate(page);
+    return { appCold, floorCold, appWarm, floorWarm, calibrationMs: calibration.ms };
+  } finally {
+    await browser.close();
+  }
+}
+
+/**
+ * Fills the device with `count` stored responses (one finished through the UI, unthrottled, then copies of it
+ * written straight into IndexedDB), then times the warm survey list, throttled.
+ */
+async function storedRound(server, rate, count) {
+  const { fillToTheEnd } = await import('../e2e/helpers.mjs');
+  const browser = await openBrowser(1, APP_PROBE);
+  try {
+    const { page, cdp } = browser;
+    await page.goto(server.url);
+    await page.locator(SEL.surveyList).waitFor({ state: 'visible' });
+    await page.locator(SEL.start).click();
+    await page.locator(SEL.question).first().waitFor({ state: 'visible' });
+    await fillToTheEnd(page);
+    await page.evaluate(async (copies) => {
+      const db = await new Promise((ok, fail) => {
+        const open = indexedDB.open('survey-kit');
+        open.onsuccess = () => ok(open.result);
+        open.onerror = () => fail(open.error);
+      });
+      const all = await new Promise((ok, fail) => {
+        const req = db.transaction('responses').objectStore('responses').getAll();
+        req.onsuccess = () => ok(req.result);
+        req.onerror = () => fail(req.error);
+      });
+      const finished = all.map((text) => JSON.parse(text)).find((r) => r.status === 'complete');
+      if (!finished) throw new Error('no finished response to copy');
+      const tx = db.transaction(['responses', 'meta'], 'readwrite');
+      for (let i = 1; i <= copies; i += 1) {
+        const copy = { ...finished, id: crypto.randomUUID(), seq: finished.seq + i, started_at: finished.started_at - i * 600_000 };
+        copy.finished_at = copy.started_at + 420_000;
+        // Most of a full tablet's responses were exported already; every tenth is waiting.
+        if (i % 10 !== 0) copy.exported_at = copy.finished_at + 3_600_000;
+        tx.objectStore('responses').put(JSON.stringify(copy), copy.id);
+      }
+      tx.objectStore('meta').put(JSON.stringify(finished.seq + copies), 'device_seq');
+      await new Promise((ok, fail) => {
+        tx.oncomplete = ok;
+        tx.onerror = () => fail(tx.error);
+      });
+      db.close();
+    }, count - 1);
+    await leave(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+    await page.goto(server.url, { waitUntil: 'commit' });
+    await page.waitForFunction(() => window.__perf && window.__perf.listAt !== undefined, null, { timeout: WAIT });
+    const listed = await page.locator('[data-testid=survey-list]').innerText();
+    return { count, list: await page.evaluate(() => window.__perf.listAt), listed: listed.length };
+  } finally {
+    await browser.close();
+  }
+}
+
 function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
@@ -315,6 +468,9 @@ async function main() {
   // A copy of the build is served and measured, so that a rebuild of app/dist during the run cannot mix builds.
   const dist = mkdtempSync(join(tmpdir(), 'survey-kit-perf-dist-'));
   cpSync(requireDist(), dist, { recursive: true });
+  const floor = floorPage(JSON.parse(readFileSync(SURVEY_FILE, 'utf8')));
+  writeFileSync(join(HERE, FLOOR), floor);
+  writeFileSync(join(dist, FLOOR), floor);
   const started = Date.now();
   const server = await startServer(dist, { port: 0 });
   const meta = {
@@ -328,8 +484,10 @@ async function main() {
     throttleRate: RATE,
     runs: RUNS,
     answers: ANSWERS,
+    stored: STORED,
+    sections: [...ONLY],
     serviceWorkers: 'blocked',
-    server: 'tests/e2e/server.mjs on 127.0.0.1 (no network latency, no compression)',
+    server: 'tests/e2e/server.mjs on 127.0.0.1 (no network latency, no compression; ETag revalidation)',
   };
 
   const busy = loadavg()[0];
@@ -337,23 +495,51 @@ async function main() {
     console.log(`warning: load average ${busy.toFixed(2)} on ${cpus().length} CPUs: other work competes for the CPU and the figures will be noisy`);
   }
   try {
-    console.log(`cold load: ${RUNS} runs at ${RATE}x CPU throttling ...`);
     const cold = [];
-    for (let i = 0; i < RUNS; i += 1) {
-      const run = await coldRun(server, RATE);
-      cold.push(run);
-      console.log(`  run ${i + 1}: list ${ms(run.listVisible)} ms, first question ${ms(run.questionVisible)} ms, interactive ${ms(run.questionInteractive)} ms`);
+    if (ONLY.has('cold')) {
+      console.log(`cold load: ${RUNS} runs at ${RATE}x CPU throttling ...`);
+      for (let i = 0; i < RUNS; i += 1) {
+        const run = await coldRun(server, RATE);
+        cold.push(run);
+        console.log(`  run ${i + 1}: list ${ms(run.listVisible)} ms, first question ${ms(run.questionVisible)} ms, interactive ${ms(run.questionInteractive)} ms`);
+      }
     }
 
     const latency = {};
-    for (const rate of [RATE, 1]) {
-      console.log(`answer-to-commit latency: ${ANSWERS} answers at ${rate}x ...`);
-      latency[`${rate}x`] = await latencyRun(server, rate, ANSWERS);
+    if (ONLY.has('latency')) {
+      for (const rate of [RATE, 1]) {
+        console.log(`answer-to-commit latency: ${ANSWERS} answers at ${rate}x ...`);
+        latency[`${rate}x`] = await latencyRun(server, rate, ANSWERS);
+      }
     }
 
+    const startup = [];
+    if (ONLY.has('startup')) {
+      console.log(`start-up against the floor: ${RUNS} rounds at ${RATE}x ...`);
+      for (let i = 0; i < RUNS; i += 1) {
+        const round = await startupRound(server, RATE);
+        startup.push(round);
+        console.log(`  round ${i + 1}: app cold ${ms(round.appCold.firstQuestion)} warm ${ms(round.appWarm.firstQuestion)}, floor cold ${ms(round.floorCold.firstQuestion)} warm ${ms(round.floorWarm.firstQuestion)} ms`);
+      }
+    }
+
+    const stored = {};
+    if (ONLY.has('stored')) {
+      for (const count of STORED) {
+        console.log(`warm survey list with ${count} stored responses: ${RUNS} runs at ${RATE}x ...`);
+        stored[count] = [];
+        for (let i = 0; i < RUNS; i += 1) {
+          const run = await storedRound(server, RATE, count);
+          stored[count].push(run);
+          console.log(`  run ${i + 1}: list ${ms(run.list)} ms`);
+        }
+      }
+    }
+
+    // Only now, with every timed part done: compressing competes with the browser for the CPU.
     const size = sizes(dist);
 
-    const coldSummary = {
+    const coldSummary = cold.length === 0 ? null : {
       listVisible: median(cold.map((r) => r.listVisible)),
       questionVisible: median(cold.map((r) => r.questionVisible)),
       questionInteractive: median(cold.map((r) => r.questionInteractive)),
@@ -372,52 +558,97 @@ async function main() {
         },
       ]),
     );
+    const pick = (key, field) => median(startup.map((r) => r[key][field]));
+    const startupSummary = startup.length === 0 ? null : {
+      appCold: { list: pick('appCold', 'list'), start: pick('appCold', 'start'), firstQuestion: pick('appCold', 'firstQuestion') },
+      appWarm: { list: pick('appWarm', 'list'), start: pick('appWarm', 'start'), firstQuestion: pick('appWarm', 'firstQuestion') },
+      floorCold: { firstQuestion: pick('floorCold', 'firstQuestion') },
+      floorWarm: { firstQuestion: pick('floorWarm', 'firstQuestion') },
+    };
+    if (startupSummary) {
+      startupSummary.ratios = {
+        cold: startupSummary.appCold.firstQuestion / startupSummary.floorCold.firstQuestion,
+        warm: startupSummary.appWarm.firstQuestion / startupSummary.floorWarm.firstQuestion,
+      };
+    }
+    const storedSummary = Object.fromEntries(Object.entries(stored).map(([count, runs]) => [count, { list: median(runs.map((r) => r.list)) }]));
+    const baseline = storedSummary[STORED[0]]?.list;
+    for (const entry of Object.values(storedSummary)) entry.ratio = baseline ? entry.list / baseline : null;
 
     console.log('');
     console.log(`Survey Kit field app — performance report (${meta.date}, commit ${meta.commit ?? '?'})`);
     console.log(`${meta.chromium ?? 'Chromium'}; ${meta.cpus}; load average before: ${meta.loadavgBefore}, after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-    console.log('');
-    console.log(`1. Cold load at ${RATE}x CPU throttling, fresh profile, service workers blocked (median of ${RUNS}; ms)`);
-    console.log(
-      table(
-        ['measure', 'median', 'min', 'max', 'runs'],
-        [
-          ['navigation start -> survey list visible', 'listVisible'],
-          ['click start -> first question visible', 'questionVisible'],
-          ['click start -> first question interactive', 'questionInteractive'],
-          ['  (navigation start -> wasm fetched)', 'wasmFetched'],
-          ['  (navigation start -> wasm started)', 'wasmStarted'],
-        ].map(([label, key]) => {
-          const values = cold.map((r) => r[key]).filter((v) => v !== null);
-          return [label, ms(coldSummary[key]), ms(Math.min(...values)), ms(Math.max(...values)), values.map((v) => v.toFixed(0)).join(' ')];
-        }),
-      ),
-    );
-    console.log(`   (throttling check: a CPU-bound loop in each run's app page took ${cold.map((r) => r.calibrationMs.toFixed(0)).join(' ')} ms)`);
-    console.log('');
-    console.log(`2. Answer-to-commit latency, ${ANSWERS} answers in one response (click -> data-state=saved; ms)`);
-    const rateLabel = (key) => (key === '1x' ? 'no throttling' : `${key} throttling`);
-    console.log(
-      table(
-        ['CPU', 'p50', 'p95', 'max', 'min', 'mean', 'page moves', 'calibration loop'],
-        Object.entries(latencySummary).map(([key, s]) => [
-          rateLabel(key),
-          ms(s.fromClick.p50),
-          ms(s.fromClick.p95),
-          ms(s.fromClick.max),
-          ms(s.fromClick.min),
-          ms(s.fromClick.mean),
-          s.pageMoves,
-          `${ms(s.calibrationMs)} ms`,
-        ]),
-      ),
-    );
-    const rates = Object.values(latencySummary).map((s) => s.calibrationMs);
-    if (rates.length === 2) {
-      console.log(`   (calibration: a CPU-bound loop in the app's page ran ${(rates[0] / rates[1]).toFixed(1)}x slower throttled than unthrottled)`);
+    if (coldSummary) {
+      console.log('');
+      console.log(`1. Cold load at ${RATE}x CPU throttling, fresh profile, service workers blocked (median of ${RUNS}; ms)`);
+      console.log(
+        table(
+          ['measure', 'median', 'min', 'max', 'runs'],
+          [
+            ['navigation start -> survey list visible', 'listVisible'],
+            ['click start -> first question visible', 'questionVisible'],
+            ['click start -> first question interactive', 'questionInteractive'],
+            ['  (navigation start -> wasm fetched)', 'wasmFetched'],
+            ['  (navigation start -> wasm started)', 'wasmStarted'],
+          ].map(([label, key]) => {
+            const values = cold.map((r) => r[key]).filter((v) => v !== null);
+            return [label, ms(coldSummary[key]), ms(Math.min(...values)), ms(Math.max(...values)), values.map((v) => v.toFixed(0)).join(' ')];
+          }),
+        ),
+      );
+      console.log(`   (throttling check: a CPU-bound loop in each run's app page took ${cold.map((r) => r.calibrationMs.toFixed(0)).join(' ')} ms)`);
+    }
+    if (Object.keys(latencySummary).length > 0) {
+      console.log('');
+      console.log(`2. Answer-to-commit latency, ${ANSWERS} answers in one response (click -> data-state=saved; ms)`);
+      const rateLabel = (key) => (key === '1x' ? 'no throttling' : `${key} throttling`);
+      console.log(
+        table(
+          ['CPU', 'p50', 'p95', 'max', 'min', 'mean', 'page moves', 'calibration loop'],
+          Object.entries(latencySummary).map(([key, s]) => [
+            rateLabel(key),
+            ms(s.fromClick.p50),
+            ms(s.fromClick.p95),
+            ms(s.fromClick.max),
+            ms(s.fromClick.min),
+            ms(s.fromClick.mean),
+            s.pageMoves,
+            `${ms(s.calibrationMs)} ms`,
+          ]),
+        ),
+      );
+      const rates = Object.values(latencySummary).map((s) => s.calibrationMs);
+      if (rates.length === 2) {
+        console.log(`   (calibration: a CPU-bound loop in the app's page ran ${(rates[0] / rates[1]).toFixed(1)}x slower throttled than unthrottled)`);
+      }
+    }
+    if (startupSummary) {
+      const s = startupSummary;
+      console.log('');
+      console.log(`3. Start-up against the plain-HTML floor, ${RATE}x throttling, one browser per round (median of ${RUNS}; ms)`);
+      console.log(
+        table(
+          ['visit', 'app: list', 'app: start', 'app: first question', 'floor: first question', 'ratio'],
+          [
+            ['cold (first visit)', ms(s.appCold.list), ms(s.appCold.start), ms(s.appCold.firstQuestion), ms(s.floorCold.firstQuestion), `${s.ratios.cold.toFixed(2)}x`],
+            ['warm (second visit)', ms(s.appWarm.list), ms(s.appWarm.start), ms(s.appWarm.firstQuestion), ms(s.floorWarm.firstQuestion), `${s.ratios.warm.toFixed(2)}x`],
+          ],
+        ),
+      );
+      console.log(`   (throttling check per round: ${startup.map((r) => r.calibrationMs.toFixed(0)).join(' ')} ms)`);
+    }
+    if (Object.keys(storedSummary).length > 0) {
+      console.log('');
+      console.log(`4. Warm survey list with stored responses, ${RATE}x throttling (median of ${RUNS}; ms; ratio to ${STORED[0]})`);
+      console.log(
+        table(
+          ['stored responses', 'survey list visible', 'ratio', 'runs'],
+          Object.entries(storedSummary).map(([count, e]) => [count, ms(e.list), e.ratio === null ? '-' : `${e.ratio.toFixed(2)}x`, stored[count].map((r) => r.list.toFixed(0)).join(' ')]),
+        ),
+      );
     }
     console.log('');
-    console.log('3. Sizes of app/dist (gzip -9, brotli q11)');
+    console.log('5. Sizes of app/dist (gzip -9, brotli q11)');
     console.log(
       table(
         ['file', 'raw', 'gzip', 'brotli'],
@@ -431,12 +662,14 @@ async function main() {
 
     const report = {
       meta: { ...meta, loadavgAfter: loadavg().map((x) => x.toFixed(2)).join(' '), durationMs: Date.now() - started },
-      coldLoad: { unit: 'ms', summary: coldSummary, runs: cold },
-      answerToCommit: {
+      coldLoad: coldSummary && { unit: 'ms', summary: coldSummary, runs: cold },
+      answerToCommit: Object.keys(latency).length === 0 ? null : {
         unit: 'ms',
         summary: latencySummary,
         samples: Object.fromEntries(Object.entries(latency).map(([key, run]) => [key, run.samples.map((s) => Number(s.fromClick.toFixed(2)))])),
       },
+      startup: startupSummary && { unit: 'ms', summary: startupSummary, rounds: startup },
+      storedResponses: Object.keys(stored).length === 0 ? null : { unit: 'ms', summary: storedSummary, runs: stored },
       sizes: { unit: 'bytes', ...size },
     };
     writeFileSync(REPORT, JSON.stringify(report, null, 2) + '\n');
