@@ -7,9 +7,10 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use survey_app::field::store::{
-    Store, StoredContact, StoredRound, StoredSurvey, CONTACTS, KEYS, META, RESPONSES, ROUNDS, SURVEYS,
+    ResponseHead, ResponseIndex, Store, StoredContact, StoredRound, StoredSurvey, CONTACTS, INDEX, KEYS, META,
+    RESPONSES, ROUNDS, SURVEYS,
 };
-use survey_core::bundle::{Contact, ContactOutcome};
+use survey_core::bundle::{Contact, ContactOutcome, Sample};
 use survey_core::{load_survey, AnswerValue, Draft, DraftStart, Mode, Status};
 use wasm_bindgen_test::*;
 
@@ -42,7 +43,8 @@ async fn upgrade_creates_every_store() {
     let store = Store::open_named(&unique_name("upgrade")).await.expect("open");
     let mut names = store.store_names();
     names.sort();
-    let mut expected: Vec<String> = [CONTACTS, KEYS, META, RESPONSES, ROUNDS, SURVEYS].map(str::to_owned).to_vec();
+    let mut expected: Vec<String> =
+        [CONTACTS, INDEX, KEYS, META, RESPONSES, ROUNDS, SURVEYS].map(str::to_owned).to_vec();
     expected.sort();
     assert_eq!(names, expected);
     store.close();
@@ -165,13 +167,13 @@ async fn finished_responses_get_consecutive_sequence_numbers() {
     let (_, mut second) = sample_draft("r-2");
     second.status = Status::Complete;
     let (_, draft) = sample_draft("r-3");
-    assert_eq!(store.put_response_numbered(&draft).await.expect("draft"), None, "a draft gets no number");
-    assert_eq!(store.put_response_numbered(&first).await.expect("first"), Some(1));
-    assert_eq!(store.put_response_numbered(&second).await.expect("second"), Some(2));
+    assert_eq!(store.put_response_numbered(&draft).await.expect("draft").0, None, "a draft gets no number");
+    assert_eq!(store.put_response_numbered(&first).await.expect("first").0, Some(1));
+    assert_eq!(store.put_response_numbered(&second).await.expect("second").0, Some(2));
     // Saving a numbered response again keeps its number.
     let stored = store.response("r-1").await.expect("read").expect("present");
     assert_eq!(stored.seq, Some(1));
-    assert_eq!(store.put_response_numbered(&stored).await.expect("again"), Some(1));
+    assert_eq!(store.put_response_numbered(&stored).await.expect("again").0, Some(1));
     assert_eq!(store.seq_high().await.expect("high"), 2);
     store.close();
 }
@@ -226,5 +228,101 @@ async fn surveys_and_meta_round_trip() {
     store.put_meta("evaluator", &serde_json::json!({"name": "张三"})).await.expect("write meta");
     let value: Option<serde_json::Value> = store.meta("evaluator").await.expect("read meta");
     assert_eq!(value, Some(serde_json::json!({"name": "张三"})));
+    store.close();
+}
+
+/// A tablet on schema version 3 keeps every record when version 4 adds the response index; the
+/// index is built once from the records, then kept in step by every write in the same
+/// transaction, so that it always equals the index of the records themselves.
+#[wasm_bindgen_test]
+async fn upgrade_from_version_3_keeps_the_data_and_builds_the_response_index() {
+    let name = unique_name("upgrade-v3");
+    let (survey, open) = sample_draft("r-open");
+    let (_, mut finished) = sample_draft("r-done");
+    finished.status = Status::Complete;
+    finished.seq = Some(1);
+    finished.exported_at = Some(1_700_000_100_000);
+    let (_, mut in_round) = sample_draft("r-round");
+    in_round.status = Status::Complete;
+    in_round.seq = Some(2);
+    in_round.sample = Some(Sample { round: "q4".into(), household: "A-101".into(), slot: Some(1), off_sample: false });
+    {
+        let db = Database::open(name.as_str())
+            .with_version(3u32)
+            .with_on_upgrade_needed(|_, db| {
+                for store in [SURVEYS, RESPONSES, META, KEYS, ROUNDS, CONTACTS] {
+                    db.create_object_store(store).build()?;
+                }
+                Ok(())
+            })
+            .await
+            .expect("open v3");
+        let tx = db.transaction([RESPONSES, META]).with_mode(TransactionMode::Readwrite).build().expect("tx");
+        tx.object_store(META)
+            .expect("meta")
+            .put("2".to_owned())
+            .with_key("device_seq".to_owned())
+            .primitive()
+            .expect("put")
+            .await
+            .expect("write");
+        for draft in [&open, &finished, &in_round] {
+            let text = serde_json::to_string(draft).expect("json");
+            tx.object_store(RESPONSES)
+                .expect("store")
+                .put(text)
+                .with_key(draft.id.clone())
+                .primitive()
+                .expect("put")
+                .await
+                .expect("write");
+        }
+        // A damaged record is kept as it is and left out of the index.
+        tx.object_store(RESPONSES)
+            .expect("store")
+            .put("{not json".to_owned())
+            .with_key("damaged".to_owned())
+            .primitive()
+            .expect("put")
+            .await
+            .expect("write");
+        tx.commit().await.expect("commit");
+        db.close();
+    }
+    let store = Store::open_named(&name).await.expect("open v4");
+    assert!(store.store_names().contains(&INDEX.to_owned()));
+    assert_eq!(store.responses().await.expect("all").len(), 4, "every record of version 3 is kept");
+    let index = store.response_index().await.expect("index");
+    let heads = [&open, &finished, &in_round].map(ResponseHead::of);
+    assert_eq!(index, ResponseIndex::of(&heads));
+    assert_eq!(index.open.iter().cloned().collect::<Vec<_>>(), vec!["r-open".to_owned()]);
+    assert_eq!(index.count(|_| true), (2, 1));
+    assert_eq!(index.round_done.len(), 1);
+    assert_eq!(store.open_responses(&index).await.expect("open"), vec![open.clone()]);
+
+    // Writes keep it in step: a new draft, answers to it (no index change), finishing it,
+    // exporting it, deleting the open one.
+    let (_, mut next) = sample_draft("r-next");
+    assert!(store.put_response(&next).await.expect("new draft").expect("index changed").open.contains("r-next"));
+    next.set_answer(&survey, "branch_unity", AnswerValue::Number(4), 1_700_000_001_000).expect("answer");
+    assert_eq!(store.put_response(&next).await.expect("answer"), None, "an answer leaves the index as it is");
+    next.status = Status::Complete;
+    let (seq, after) = store.put_response_numbered(&next).await.expect("finish");
+    assert_eq!(seq, Some(3));
+    let after = after.expect("index changed");
+    assert!(!after.open.contains("r-next"));
+    assert_eq!(after.count(|_| true), (3, 1));
+    let mut stored = store.response("r-next").await.expect("read").expect("present");
+    stored.exported_at = Some(1_700_000_200_000);
+    assert_eq!(store.mark_exported(&[stored]).await.expect("export").count(|_| true), (3, 2));
+    let index = store.delete_response("r-open").await.expect("delete");
+    assert!(index.open.is_empty());
+    store.close();
+
+    // Reopened: the kept index is the index of the records.
+    let store = Store::open_named(&name).await.expect("reopen");
+    let records: Vec<Draft> = store.responses().await.expect("all").into_iter().filter_map(Result::ok).collect();
+    let heads: Vec<ResponseHead> = records.iter().map(ResponseHead::of).collect();
+    assert_eq!(store.response_index().await.expect("index"), ResponseIndex::of(&heads));
     store.close();
 }

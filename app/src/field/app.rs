@@ -68,7 +68,7 @@ pub fn App() -> Html {
                 if let (Some(draft), Some(store)) = (draft, store.borrow().clone()) {
                     spawn_local(async move {
                         match store.put_response_numbered(&draft).await {
-                            Ok(seq) => dispatcher.dispatch(Action::Saved { generation, seq }),
+                            Ok((seq, index)) => dispatcher.dispatch(Action::Saved { generation, seq, index }),
                             Err(error) => dispatcher.dispatch(Action::SaveFailed { generation, error }),
                         }
                     });
@@ -195,6 +195,22 @@ fn idle_watch(dispatcher: yew::UseReducerDispatcher<State>) -> Box<dyn FnOnce()>
     Box::new(move || drop((listeners, ticks)))
 }
 
+/// The `meta` key of the mark of the bundled examples last stored.
+const BUNDLED_KEY: &str = "bundled_examples";
+
+/// A mark of this build's bundled examples: their names and the SHA-256 of their texts.
+fn bundled_mark() -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for (name, text) in BUNDLED {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(text.as_bytes());
+        hasher.update([0]);
+    }
+    survey_core::canonical::hex(&hasher.finalize())
+}
+
 /// Opens the store, stores the bundled surveys if they are missing, and reads every survey and
 /// response. A damaged record is skipped with a console message rather than blocking the device.
 async fn load(slot: &RefCell<Option<Rc<Store>>>) -> Result<Action, String> {
@@ -203,7 +219,10 @@ async fn load(slot: &RefCell<Option<Rc<Store>>>) -> Result<Action, String> {
 
     let stored = store.surveys().await.map_err(|err| err.to_string())?;
     let mut known: Vec<StoredSurvey> = stored.into_iter().filter_map(Result::ok).collect();
-    for (file_name, text) in BUNDLED {
+    // The bundled examples are validated and stored once per build of them, not on every start.
+    let bundled_mark = bundled_mark();
+    let seeded: Option<String> = store.meta(BUNDLED_KEY).await.ok().flatten();
+    for (file_name, text) in BUNDLED.iter().filter(|_| seeded.as_deref() != Some(bundled_mark.as_str())) {
         let loaded = load_survey(text);
         let (Some(survey), Some(fingerprint)) = (loaded.survey, loaded.fingerprint) else { continue };
         if known.iter().any(|s| s.fingerprint == fingerprint) {
@@ -219,6 +238,9 @@ async fn load(slot: &RefCell<Option<Rc<Store>>>) -> Result<Action, String> {
         store.put_survey(&record).await.map_err(|err| err.to_string())?;
         known.push(record);
     }
+    if seeded.as_deref() != Some(bundled_mark.as_str()) {
+        store.put_meta(BUNDLED_KEY, &bundled_mark).await.map_err(|err| err.to_string())?;
+    }
     let mut surveys: Vec<SurveyEntry> = known
         .into_iter()
         .filter_map(|stored| {
@@ -229,8 +251,17 @@ async fn load(slot: &RefCell<Option<Rc<Store>>>) -> Result<Action, String> {
     // A stable order for the list: by survey id, then newest version first.
     surveys.sort_by(|a, b| a.survey.id.cmp(&b.survey.id).then_with(|| b.survey.version.cmp(&a.survey.version)));
 
-    let mut responses: Vec<survey_core::Draft> =
-        store.responses().await.map_err(|err| err.to_string())?.into_iter().filter_map(Result::ok).collect();
+    // Only the responses in progress are read (by the index), and the one a reload returns to:
+    // start-up does not grow with the finished responses on the device.
+    let index = store.response_index().await.map_err(|err| err.to_string())?;
+    let mut responses = store.open_responses(&index).await.map_err(|err| err.to_string())?;
+    if let Route::Fill(id) | Route::Done(id) = Route::parse(&platform::hash()) {
+        if !responses.iter().any(|r| r.id == id) {
+            if let Ok(Some(draft)) = store.response(&id).await {
+                responses.push(draft);
+            }
+        }
+    }
     responses.sort_by_key(|r| std::cmp::Reverse(r.started_at));
     let evaluator: Evaluator = store.meta(EVALUATOR_KEY).await.ok().flatten().unwrap_or_default();
     let lock: Option<SelfLock> = store.meta(LOCK_KEY).await.ok().flatten().flatten();
@@ -245,5 +276,5 @@ async fn load(slot: &RefCell<Option<Rc<Store>>>) -> Result<Action, String> {
     rounds.sort_by(|a, b| a.stored.id.cmp(&b.stored.id));
     let contacts = store.all_contacts().await.map_err(|err| err.to_string())?;
     let organiser_pin: Option<String> = store.meta(ORGANISER_PIN_KEY).await.ok().flatten();
-    Ok(Action::Loaded { surveys, responses, evaluator, lock, rounds, contacts, organiser_pin })
+    Ok(Action::Loaded { surveys, responses, index, evaluator, lock, rounds, contacts, organiser_pin })
 }

@@ -6,7 +6,7 @@
 use crate::field::fieldwork;
 use crate::field::keys;
 use crate::field::state::{Action, DeviceKey, Evaluator, ImportReport, SelfLock, State, StorageStatus, SurveyEntry};
-use crate::field::store::{Store, StoredSurvey};
+use crate::field::store::{ResponseIndex, Store, StoredSurvey};
 use crate::ui::platform;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -154,8 +154,8 @@ impl Edge {
     pub fn discard(&self, response_id: String) {
         let (Some(store), dispatcher) = (self.store(), self.dispatcher.clone()) else { return };
         spawn_local(async move {
-            if store.delete_response(&response_id).await.is_ok() {
-                dispatcher.dispatch(Action::Discarded(response_id));
+            if let Ok(index) = store.delete_response(&response_id).await {
+                dispatcher.dispatch(Action::Discarded(response_id, index));
             }
         });
     }
@@ -245,17 +245,25 @@ impl Edge {
     /// Signs and downloads a bundle of the finished responses of one survey version chosen by
     /// `filter` (outside any round: rounds export from Today's work), then marks them exported.
     /// They are marked only after the file was produced, and a failure changes nothing.
-    pub fn export_bundle(&self, entry: SurveyEntry, responses: Vec<Draft>, evaluator: Evaluator, filter: ExportFilter) {
+    pub fn export_bundle(&self, entry: SurveyEntry, evaluator: Evaluator, filter: ExportFilter) {
         let (Some(store), dispatcher) = (self.store(), self.dispatcher.clone()) else { return };
         spawn_local(async move {
+            // Read here, not kept in memory: a full tablet holds thousands of finished responses.
+            let responses = match store.responses().await {
+                Ok(responses) => responses,
+                Err(err) => return dispatcher.dispatch(Action::ExportFailed(err.to_string())),
+            };
             let chosen: Vec<Draft> = responses
                 .into_iter()
+                .filter_map(Result::ok)
                 .filter(|r| r.fingerprint == entry.stored.fingerprint && r.status == Status::Complete)
                 .filter(|r| r.sample.is_none() && r.seq.is_some())
                 .filter(|r| filter.accepts(r))
                 .collect();
             match export_signed(&store, &entry, chosen, &evaluator, None).await {
-                Ok((file_name, responses)) => dispatcher.dispatch(Action::Exported { file_name, responses }),
+                Ok((file_name, responses, index)) => {
+                    dispatcher.dispatch(Action::Exported { file_name, responses, index })
+                }
                 Err(message) => dispatcher.dispatch(Action::ExportFailed(message)),
             }
         });
@@ -272,14 +280,14 @@ pub struct RoundPart {
 
 /// Signs `chosen` (finished, numbered responses of `entry`) into a bundle file (`bundle/2` with
 /// `round`), encrypts it when there are recipients, downloads it and marks the responses
-/// exported. Returns the file name and the responses as marked.
+/// exported. Returns the file name, the responses as marked and the response index.
 pub async fn export_signed(
     store: &Store,
     entry: &SurveyEntry,
     chosen: Vec<Draft>,
     evaluator: &Evaluator,
     round: Option<RoundPart>,
-) -> Result<(String, Vec<Draft>), String> {
+) -> Result<(String, Vec<Draft>, ResponseIndex), String> {
     let has_contacts = round.as_ref().is_some_and(|part| !part.contacts.is_empty());
     if chosen.is_empty() && !has_contacts {
         return Err("nothing to export".to_owned());
@@ -335,8 +343,8 @@ pub async fn export_signed(
             draft
         })
         .collect();
-    store.mark_exported(&marked).await.map_err(|e| e.to_string())?;
-    Ok((file_name, marked))
+    let index = store.mark_exported(&marked).await.map_err(|e| e.to_string())?;
+    Ok((file_name, marked, index))
 }
 
 /// Encrypts `plain` with age to every X25519 recipient (`age1...`).

@@ -6,7 +6,9 @@
 use crate::field::edge::{export_signed, Edge, RoundPart};
 use crate::field::keys;
 use crate::field::state::{Action, Evaluator, SurveyEntry};
-use crate::field::store::{Store, StoredContact, StoredRound, StoredSurvey, ORGANISER_PIN_KEY};
+use crate::field::store::{
+    ResponseIndex, RoundDone, Store, StoredContact, StoredRound, StoredSurvey, ORGANISER_PIN_KEY,
+};
 use crate::ui::platform;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -68,20 +70,25 @@ impl RoundEntry {
     }
 
     /// The unit's work from this device's contacts and interviews in the round.
-    pub fn work(&self, unit: &RoundUnit, contacts: &[StoredContact], responses: &[Draft]) -> UnitWork {
+    pub fn work(&self, unit: &RoundUnit, contacts: &[StoredContact], index: &ResponseIndex) -> UnitWork {
         let mine: Vec<Contact> = contacts
             .iter()
             .filter(|c| c.round == self.stored.id && c.contact.unit == unit.id)
             .map(|c| c.contact.clone())
             .collect();
-        let interviewed: BTreeSet<String> = self
-            .responses_of(unit, responses)
-            .filter(|r| r.status == Status::Complete)
-            .filter_map(|r| r.sample.as_ref().filter(|s| !s.off_sample).map(|s| s.household.clone()))
-            .collect();
+        let interviewed: BTreeSet<String> =
+            self.done_in(unit, index).filter(|done| !done.off_sample).map(|done| done.household.clone()).collect();
         let order = self.order(unit);
         let order: Vec<&str> = order.iter().map(String::as_str).collect();
         fieldwork::unit_work_in_order(unit, &order, &mine, &interviewed)
+    }
+
+    /// This round's finished interviews in a unit, from the response index.
+    pub fn done_in<'a>(&'a self, unit: &'a RoundUnit, index: &'a ResponseIndex) -> impl Iterator<Item = &'a RoundDone> {
+        index
+            .round_done
+            .iter()
+            .filter(move |done| done.round == self.stored.id && done.unit.as_deref() == Some(unit.id.as_str()))
     }
 
     /// This round's responses in a unit (drafts and finished, drawn and off-sample).
@@ -175,15 +182,20 @@ impl Edge {
         &self,
         round: RoundEntry,
         entry: SurveyEntry,
-        responses: Vec<Draft>,
         contacts: Vec<Contact>,
         evaluator: Evaluator,
         again: bool,
     ) {
         let (Some(store), dispatcher) = (self.store(), self.dispatcher.clone()) else { return };
         spawn_local(async move {
+            // Read here, not kept in memory: finished responses are known by the index only.
+            let responses = match store.responses().await {
+                Ok(responses) => responses,
+                Err(err) => return dispatcher.dispatch(Action::ExportFailed(err.to_string())),
+            };
             let chosen: Vec<Draft> = responses
                 .into_iter()
+                .filter_map(Result::ok)
                 .filter(|r| r.sample.as_ref().is_some_and(|s| s.round == round.stored.id))
                 .filter(|r| r.status == Status::Complete && r.seq.is_some() && (again || r.exported_at.is_none()))
                 .collect();
@@ -194,7 +206,7 @@ impl Edge {
             };
             let outcome = export_signed(&store, &entry, chosen, &evaluator, Some(part)).await;
             dispatcher.dispatch(match outcome {
-                Ok((file_name, responses)) => Action::Exported { file_name, responses },
+                Ok((file_name, responses, index)) => Action::Exported { file_name, responses, index },
                 Err(message) => Action::ExportFailed(message),
             });
         });

@@ -7,7 +7,7 @@
 
 use crate::field::fieldwork::{PendingRound, RoundEntry, RoundNote};
 use crate::field::route::Route;
-use crate::field::store::{StoreError, StoredContact, StoredSurvey};
+use crate::field::store::{ResponseIndex, StoreError, StoredContact, StoredSurvey};
 use crate::ui::i18n::Lang;
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
@@ -125,8 +125,12 @@ pub struct State {
     /// IndexedDB cannot be opened: nothing can be saved, so nothing may be collected.
     pub store_unavailable: Option<String>,
     pub surveys: Vec<SurveyEntry>,
-    /// Every response on the device, drafts and complete ones.
+    /// The responses read in full: those in progress (read at start-up, by the index), the
+    /// one a reload returns to, and those started or finished since. Finished responses are
+    /// otherwise known by the index only, and read from the store when exported.
     pub responses: Vec<Draft>,
+    /// Counts of the finished responses and the ids of those in progress, as committed.
+    pub index: ResponseIndex,
     /// The response on screen (route `Fill`).
     pub current: Option<Draft>,
     pub save: SaveState,
@@ -173,6 +177,7 @@ impl State {
             store_unavailable: None,
             surveys: Vec::new(),
             responses: Vec::new(),
+            index: ResponseIndex::default(),
             current: None,
             save: SaveState::Idle,
             save_generation: 0,
@@ -226,7 +231,7 @@ impl State {
     }
 
     pub fn completed_count(&self) -> usize {
-        self.responses.iter().filter(|r| r.status == Status::Complete).count()
+        self.index.count(|_| true).0 as usize
     }
 
     /// The round with this id.
@@ -250,7 +255,8 @@ impl State {
 
     /// Finished responses that have not left the tablet in a bundle yet.
     pub fn unexported_count(&self) -> usize {
-        self.responses.iter().filter(|r| r.status == Status::Complete && r.exported_at.is_none()).count()
+        let (complete, exported) = self.index.count(|_| true);
+        (complete - exported) as usize
     }
 }
 
@@ -274,6 +280,7 @@ pub enum Action {
     Loaded {
         surveys: Vec<SurveyEntry>,
         responses: Vec<Draft>,
+        index: ResponseIndex,
         evaluator: Evaluator,
         lock: Option<SelfLock>,
         rounds: Vec<RoundEntry>,
@@ -304,7 +311,7 @@ pub enum Action {
         entry: Option<SurveyEntry>,
     },
     /// A response was deleted from the store.
-    Discarded(String),
+    Discarded(String, ResponseIndex),
     /// Self-completion started (`Some`) or the evaluator ended it (`None`); already stored.
     Locked(Option<SelfLock>),
     /// No input for a while in self-completion: back to the welcome screen, draft kept.
@@ -335,12 +342,15 @@ pub enum Action {
     Saved {
         generation: u64,
         seq: Option<u64>,
+        /// The response index as committed with it, when the write changed it.
+        index: Option<ResponseIndex>,
     },
     DeviceKey(DeviceKey),
     /// A bundle file was produced and its responses marked exported (already stored).
     Exported {
         file_name: String,
         responses: Vec<Draft>,
+        index: ResponseIndex,
     },
     ExportFailed(String),
     SaveFailed {
@@ -355,7 +365,8 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::Loaded { surveys, responses, evaluator, lock, rounds, contacts, organiser_pin } => {
+            Action::Loaded { surveys, responses, index, evaluator, lock, rounds, contacts, organiser_pin } => {
+                next.index = index;
                 next.rounds = rounds;
                 next.contacts = contacts;
                 next.organiser_pin = organiser_pin;
@@ -398,7 +409,8 @@ impl Reducible for State {
                 next.imports.insert(0, report);
                 next.imports.truncate(5);
             }
-            Action::Discarded(id) => {
+            Action::Discarded(id, index) => {
+                next.index = index;
                 next.responses.retain(|r| r.id != id);
                 if next.current.as_ref().is_some_and(|c| c.id == id) {
                     next.current = None;
@@ -423,7 +435,8 @@ impl Reducible for State {
             }
             Action::StorageChecked(status) => next.storage = Some(status),
             Action::DeviceKey(device) => next.device = device,
-            Action::Exported { file_name, responses } => {
+            Action::Exported { file_name, responses, index } => {
+                next.index = index;
                 for exported in responses {
                     if let Some(slot) = next.responses.iter_mut().find(|r| r.id == exported.id) {
                         *slot = exported;
@@ -547,7 +560,10 @@ impl Reducible for State {
                     }
                 }
             }
-            Action::Saved { generation, seq } => {
+            Action::Saved { generation, seq, index } => {
+                if let Some(index) = index {
+                    next.index = index;
+                }
                 // The sequence number belongs to the response whatever the generation.
                 if let (Some(seq), Some(mut draft)) = (seq, next.current.clone()) {
                     if draft.seq.is_none() && draft.status == Status::Complete {
@@ -678,9 +694,9 @@ mod tests {
         // A value the question does not offer is refused.
         let state = state.reduce(answer(AnswerValue::Number(42)));
         assert_eq!(state.save_generation, 2);
-        let state = state.reduce(Action::Saved { generation: 1, seq: None });
+        let state = state.reduce(Action::Saved { generation: 1, seq: None, index: None });
         assert_eq!(state.save, SaveState::Saving, "the newest write is still in flight");
-        let state = state.reduce(Action::Saved { generation: 2, seq: None });
+        let state = state.reduce(Action::Saved { generation: 2, seq: None, index: None });
         assert_eq!(state.save, SaveState::Saved);
     }
 
@@ -706,10 +722,10 @@ mod tests {
         assert!(state.missing.is_empty());
         assert_eq!(state.route, Route::Fill("r1".into()), "not done before the write commits");
         let older = state.save_generation - 1;
-        let state = state.reduce(Action::Saved { generation: older, seq: None });
+        let state = state.reduce(Action::Saved { generation: older, seq: None, index: None });
         assert_eq!(state.route, Route::Fill("r1".into()), "an older commit does not finish");
         let generation = state.save_generation;
-        let state = state.reduce(Action::Saved { generation, seq: Some(1) });
+        let state = state.reduce(Action::Saved { generation, seq: Some(1), index: None });
         assert_eq!(state.route, Route::Done("r1".into()));
         assert_eq!(state.completed_count(), 1);
         assert_eq!(state.current.as_ref().and_then(|d| d.seq), Some(1), "the sequence number is kept");
@@ -758,6 +774,7 @@ mod tests {
         let state = state.reduce(Action::Loaded {
             surveys,
             responses: vec![draft],
+            index: ResponseIndex::default(),
             evaluator: Evaluator::default(),
             lock: None,
             rounds: Vec::new(),

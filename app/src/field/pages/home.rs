@@ -7,10 +7,11 @@ use crate::field::edge::{Edge, ExportFilter};
 use crate::field::fieldwork::RoundNote;
 use crate::field::route::Route;
 use crate::field::state::{Action, DeviceKey, SelfLock, SurveyEntry};
+use crate::field::store::Tally;
 use crate::ui::i18n::{answered_of, tr, unexported_warning, Msg};
 use crate::ui::platform;
 use std::collections::BTreeMap;
-use survey_core::{short_fingerprint, Draft, Mode, Status, Survey};
+use survey_core::{short_fingerprint, Draft, Mode, Survey};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -47,18 +48,16 @@ pub fn HomePage(props: &HomeProps) -> Html {
         .collect();
 
     // Counts per unit and status, for the evaluator's quota of interviews.
-    let mut counts: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
-    for response in &state.responses {
-        let survey = state.survey_for(response).map(|e| &*e.survey);
-        let name = unit_name(survey, response.unit.as_deref(), lang);
-        let slot = counts.entry(name).or_default();
-        match response.status {
-            Status::Draft => slot.0 += 1,
-            Status::Complete => slot.1 += 1,
-        }
-        if response.exported_at.is_some() {
-            slot.2 += 1;
-        }
+    let mut counts: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
+    for draft in state.drafts() {
+        let survey = state.survey_for(draft).map(|e| &*e.survey);
+        counts.entry(unit_name(survey, draft.unit.as_deref(), lang)).or_default().0 += 1;
+    }
+    for tally in &state.index.tallies {
+        let survey = state.surveys.iter().find(|e| e.stored.fingerprint == tally.fingerprint).map(|e| &*e.survey);
+        let slot = counts.entry(unit_name(survey, tally.unit.as_deref(), lang)).or_default();
+        slot.1 += tally.complete;
+        slot.2 += tally.exported;
     }
     let count_rows = counts.iter().map(|(unit, (drafts, complete, exported))| {
         html! { <tr><th scope="row">{ unit }</th><td>{ drafts }</td><td>{ complete }</td><td>{ exported }</td></tr> }
@@ -254,13 +253,10 @@ fn SurveyCard(props: &SurveyCardProps) -> Html {
     let fingerprint = props.entry.stored.fingerprint.clone();
     let in_round = props.state.in_round(&fingerprint);
     // Round responses leave in the round's bundle/2 (Today's work), not here.
-    let finished: Vec<&Draft> = props
-        .state
-        .responses
-        .iter()
-        .filter(|r| r.fingerprint == fingerprint && r.status == Status::Complete && r.sample.is_none())
-        .collect();
-    let to_export = finished.iter().filter(|r| r.exported_at.is_none()).count();
+    let tallies: Vec<&Tally> =
+        props.state.index.tallies.iter().filter(|t| t.fingerprint == fingerprint && t.round.is_none()).collect();
+    let finished_count: u64 = tallies.iter().map(|t| t.complete).sum();
+    let to_export = (finished_count - tallies.iter().map(|t| t.exported).sum::<u64>()) as usize;
     let can_sign = matches!(props.state.device, DeviceKey::Ready { .. });
     let (unit_choice, from_choice, to_choice) = (use_node_ref(), use_node_ref(), use_node_ref());
     let export = |again: bool| {
@@ -272,10 +268,10 @@ fn SurveyCard(props: &SurveyCardProps) -> Html {
             let read = |node: &NodeRef| node.cast::<HtmlInputElement>().map(|i| i.value()).filter(|v| !v.is_empty());
             let unit = unit_choice.cast::<web_sys::HtmlSelectElement>().map(|s| s.value()).filter(|v| !v.is_empty());
             let filter = ExportFilter { again, unit, from: read(&from_choice), to: read(&to_choice) };
-            edge.export_bundle(entry.clone(), state.responses.clone(), state.evaluator.clone(), filter)
+            edge.export_bundle(entry.clone(), state.evaluator.clone(), filter)
         })
     };
-    let mut finished_units: Vec<String> = finished.iter().filter_map(|r| r.unit.clone()).collect();
+    let mut finished_units: Vec<String> = tallies.iter().filter_map(|t| t.unit.clone()).collect();
     finished_units.sort();
     finished_units.dedup();
     let unit_options = finished_units.iter().map(|unit| {
@@ -316,13 +312,13 @@ fn SurveyCard(props: &SurveyCardProps) -> Html {
                         { format!("{} ({to_export})", tr(lang, Msg::Export)) }
                     </button>
                 }
-                if can_sign && !finished.is_empty() {
+                if can_sign && finished_count > 0 {
                     <button class="button" data-testid={format!("export-again-{}", survey.id)} onclick={export(true)}>
-                        { format!("{} ({})", tr(lang, Msg::ExportAgain), finished.len()) }
+                        { format!("{} ({finished_count})", tr(lang, Msg::ExportAgain)) }
                     </button>
                 }
             </div>
-            if can_sign && !finished.is_empty() {
+            if can_sign && finished_count > 0 {
                 <details class="export-options">
                     <summary>{ tr(lang, Msg::ExportOptions) }</summary>
                     <label class="field" for={format!("{options_id}-unit")}>

@@ -8,7 +8,7 @@ use crate::field::route::Route;
 use crate::field::state::{Action, DeviceKey};
 use crate::ui::i18n::{interviewed_of, tr, Lang, Msg};
 use survey_core::bundle::Contact;
-use survey_core::{short_fingerprint, Status, Text};
+use survey_core::{short_fingerprint, Text};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -49,7 +49,7 @@ fn round_card(state: &AppHandle, edge: &Edge, round: &RoundEntry) -> Html {
     };
     let units = round.units_of(&keyid);
     let rows = units.iter().map(|unit| {
-        let work = round.work(unit, &state.contacts, &state.responses);
+        let work = round.work(unit, &state.contacts, &state.index);
         let open = {
             let state = state.clone();
             let route = Route::Unit { round: round.stored.id.clone(), unit: unit.id.clone() };
@@ -75,12 +75,8 @@ fn round_card(state: &AppHandle, edge: &Edge, round: &RoundEntry) -> Html {
     });
     let survey = state.round_survey(round).cloned();
     let round_id = round.stored.id.clone();
-    let finished: Vec<_> = state
-        .responses
-        .iter()
-        .filter(|r| r.status == Status::Complete && r.sample.as_ref().is_some_and(|s| s.round == round_id))
-        .collect();
-    let to_export = finished.iter().filter(|r| r.exported_at.is_none()).count();
+    let (complete, exported) = state.index.count(|t| t.round.as_deref() == Some(round_id.as_str()));
+    let to_export = (complete - exported) as usize;
     let contacts: Vec<Contact> =
         state.contacts.iter().filter(|c| c.round == round_id).map(|c| c.contact.clone()).collect();
     let can_sign = !keyid.is_empty() && survey.is_some();
@@ -92,14 +88,7 @@ fn round_card(state: &AppHandle, edge: &Edge, round: &RoundEntry) -> Html {
         let contacts = contacts.clone();
         Callback::from(move |_| {
             if let Some(entry) = survey.clone() {
-                edge.export_round_bundle(
-                    round.clone(),
-                    entry,
-                    state.responses.clone(),
-                    contacts.clone(),
-                    state.evaluator.clone(),
-                    again,
-                );
+                edge.export_round_bundle(round.clone(), entry, contacts.clone(), state.evaluator.clone(), again);
             }
         })
     };
@@ -128,9 +117,9 @@ fn round_card(state: &AppHandle, edge: &Edge, round: &RoundEntry) -> Html {
                     <button class="button" data-testid="export-round" onclick={export(false)}>
                         { format!("{} ({to_export})", tr(lang, Msg::ExportRound)) }
                     </button>
-                    if !finished.is_empty() {
+                    if complete > 0 {
                         <button class="button" data-testid="export-round-again" onclick={export(true)}>
-                            { format!("{} ({})", tr(lang, Msg::ExportRoundAgain), finished.len()) }
+                            { format!("{} ({})", tr(lang, Msg::ExportRoundAgain), complete) }
                         </button>
                     }
                 </div>

@@ -93,7 +93,7 @@ pub fn UnitPage(props: &UnitProps) -> Html {
             </div>
         };
     };
-    let work = round.work(&unit, &state.contacts, &state.responses);
+    let work = round.work(&unit, &state.contacts, &state.index);
     let drafts = round.drafts_by_household(&unit, &state.responses);
     let rows = work.households.iter().map(|household| {
         html! {
@@ -102,16 +102,17 @@ pub fn UnitPage(props: &UnitProps) -> Html {
                 draft={drafts.get(&household.code).cloned()} />
         }
     });
-    let off_sample: Vec<Html> = round
+    // Finished off-sample interviews come from the index; those in progress are in memory.
+    let finished_off =
+        round.done_in(&unit, &state.index).filter(|done| done.off_sample).map(|done| (done.household.clone(), true));
+    let open_off = round
         .responses_of(&unit, &state.responses)
-        .filter(|r| r.sample.as_ref().is_some_and(|s| s.off_sample))
-        .map(|r| {
-            let household = r.sample.as_ref().map(|s| s.household.clone()).unwrap_or_default();
-            let status = if r.status == Status::Complete {
-                tr(lang, Msg::StatusInterviewed)
-            } else {
-                tr(lang, Msg::InterviewInProgress)
-            };
+        .filter(|r| r.status == Status::Draft)
+        .filter_map(|r| r.sample.as_ref().filter(|s| s.off_sample).map(|s| (s.household.clone(), false)));
+    let off_sample: Vec<Html> = finished_off
+        .chain(open_off)
+        .map(|(household, finished)| {
+            let status = if finished { tr(lang, Msg::StatusInterviewed) } else { tr(lang, Msg::InterviewInProgress) };
             html! {
                 <li class="household off-sample" data-testid="off-sample-response">
                     <span class="badge warn">{ tr(lang, Msg::OffSample) }</span>

@@ -13,6 +13,11 @@
 //!   imported, verified then; read back without redoing the draw).
 //! - `contacts` (since version 3): key = contact id, value = a [`StoredContact`] (one contact
 //!   attempt, with its round). The pinned organiser key id is `meta`'s [`ORGANISER_PIN_KEY`].
+//! - `index` (since version 4): key [`RESPONSE_INDEX_KEY`], value = the [`ResponseIndex`]: the
+//!   ids of the responses in progress and counts of the finished ones, written in the same
+//!   transaction as every write that changes them, so start-up reads a few records instead of
+//!   every response on the device. Built once from the responses when it is missing (the first
+//!   start after the upgrade).
 //!
 //! Every write awaits the transaction's commit before returning: the caller may only tell the
 //! evaluator "saved" after that.
@@ -21,12 +26,14 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use serde::{Deserialize, Serialize};
-use survey_core::Draft;
+use std::collections::BTreeSet;
+use survey_core::bundle::Sample;
+use survey_core::{Draft, Status};
 
 /// The database name used by the app.
 pub const DB_NAME: &str = "survey-kit";
 /// The current schema version; bump it and add a step to [`upgrade`] to change the shape.
-pub const DB_VERSION: u32 = 3;
+pub const DB_VERSION: u32 = 4;
 
 pub const SURVEYS: &str = "surveys";
 pub const RESPONSES: &str = "responses";
@@ -34,6 +41,9 @@ pub const META: &str = "meta";
 pub const KEYS: &str = "keys";
 pub const ROUNDS: &str = "rounds";
 pub const CONTACTS: &str = "contacts";
+pub const INDEX: &str = "index";
+/// The `index` key of the [`ResponseIndex`].
+pub const RESPONSE_INDEX_KEY: &str = "responses";
 /// The `meta` key of the organiser key id the first round was signed with.
 pub const ORGANISER_PIN_KEY: &str = "organiser_pin";
 /// The `meta` key of the device's sequence counter (the highest number issued).
@@ -69,11 +79,150 @@ pub struct StoredSurvey {
     pub origin: String,
 }
 
+/// Finished responses of one survey version, unit and round, counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    pub fingerprint: String,
+    pub unit: Option<String>,
+    /// The round, for a response of an evaluation round.
+    pub round: Option<String>,
+    pub complete: u64,
+    pub exported: u64,
+}
+
+/// A finished interview of a round: what Today's work needs of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundDone {
+    pub id: String,
+    pub round: String,
+    pub unit: Option<String>,
+    pub household: String,
+    pub off_sample: bool,
+}
+
+/// What start-up and the home and round screens need of the stored responses, without reading
+/// them: the responses in progress (read by id), and the finished ones counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseIndex {
+    pub open: BTreeSet<String>,
+    pub tallies: Vec<Tally>,
+    pub round_done: Vec<RoundDone>,
+}
+
+/// The part of a stored response the index is made of (the answers are not decoded).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ResponseHead {
+    pub id: String,
+    pub fingerprint: String,
+    #[serde(default)]
+    pub unit: Option<String>,
+    pub status: Status,
+    #[serde(default)]
+    pub exported_at: Option<i64>,
+    #[serde(default)]
+    pub sample: Option<Sample>,
+}
+
+impl ResponseHead {
+    pub fn of(draft: &Draft) -> ResponseHead {
+        ResponseHead {
+            id: draft.id.clone(),
+            fingerprint: draft.fingerprint.clone(),
+            unit: draft.unit.clone(),
+            status: draft.status,
+            exported_at: draft.exported_at,
+            sample: draft.sample.clone(),
+        }
+    }
+}
+
+impl ResponseIndex {
+    /// The index of these stored responses.
+    pub fn of<'a>(heads: impl IntoIterator<Item = &'a ResponseHead>) -> ResponseIndex {
+        let mut index = ResponseIndex::default();
+        for head in heads {
+            index.add(head);
+        }
+        index
+    }
+
+    fn tally(&mut self, head: &ResponseHead) -> &mut Tally {
+        let round = head.sample.as_ref().map(|s| s.round.clone());
+        let at = self
+            .tallies
+            .iter()
+            .position(|t| t.fingerprint == head.fingerprint && t.unit == head.unit && t.round == round);
+        let at = at.unwrap_or_else(|| {
+            self.tallies.push(Tally {
+                fingerprint: head.fingerprint.clone(),
+                unit: head.unit.clone(),
+                round,
+                complete: 0,
+                exported: 0,
+            });
+            self.tallies.len() - 1
+        });
+        &mut self.tallies[at]
+    }
+
+    fn add(&mut self, head: &ResponseHead) {
+        match head.status {
+            Status::Draft => {
+                self.open.insert(head.id.clone());
+            }
+            Status::Complete => {
+                let tally = self.tally(head);
+                tally.complete += 1;
+                tally.exported += u64::from(head.exported_at.is_some());
+                if let Some(sample) = &head.sample {
+                    self.round_done.push(RoundDone {
+                        id: head.id.clone(),
+                        round: sample.round.clone(),
+                        unit: head.unit.clone(),
+                        household: sample.household.clone(),
+                        off_sample: sample.off_sample,
+                    });
+                }
+            }
+        }
+    }
+
+    fn remove(&mut self, head: &ResponseHead) {
+        self.open.remove(&head.id);
+        if head.status == Status::Complete {
+            let tally = self.tally(head);
+            tally.complete = tally.complete.saturating_sub(1);
+            tally.exported = tally.exported.saturating_sub(u64::from(head.exported_at.is_some()));
+            self.tallies.retain(|t| t.complete > 0);
+            self.round_done.retain(|done| done.id != head.id);
+        }
+    }
+
+    /// The index after the stored record `before` (none: a new one) is replaced by `after`
+    /// (none: deleted).
+    pub fn replace(&mut self, before: Option<&ResponseHead>, after: Option<&ResponseHead>) {
+        if let Some(before) = before {
+            self.remove(before);
+        }
+        if let Some(after) = after {
+            self.add(after);
+        }
+    }
+
+    /// Finished responses counted: (complete, exported) of those that `keep` selects.
+    pub fn count(&self, keep: impl Fn(&Tally) -> bool) -> (u64, u64) {
+        self.tallies.iter().filter(|t| keep(t)).fold((0, 0), |(c, e), t| (c + t.complete, e + t.exported))
+    }
+}
+
 pub use crate::ui::store_error::StoreError;
 
 /// An open connection to the app database.
 pub struct Store {
     db: Database,
+    /// Ids of the responses in progress as last committed: a draft already among them is saved
+    /// without touching the index (the common write, once per answer).
+    open: std::cell::RefCell<BTreeSet<String>>,
 }
 
 impl Store {
@@ -91,7 +240,7 @@ impl Store {
                 upgrade(&db, old_version)
             })
             .await?;
-        Ok(Store { db })
+        Ok(Store { db, open: Default::default() })
     }
 
     /// Names of the object stores, for tests of the upgrade path.
@@ -155,46 +304,92 @@ impl Store {
         self.all_json(SURVEYS).await
     }
 
-    pub async fn put_response(&self, draft: &Draft) -> Result<(), StoreError> {
-        self.put_json(RESPONSES, &draft.id, draft).await
+    /// Writes a response, with the index in the same transaction when it changes.
+    pub async fn put_response(&self, draft: &Draft) -> Result<Option<ResponseIndex>, StoreError> {
+        if draft.status == Status::Draft && self.open.borrow().contains(&draft.id) {
+            // A draft the index already lists: nothing of the index changes.
+            self.put_json(RESPONSES, &draft.id, draft).await?;
+            return Ok(None);
+        }
+        self.write_responses(std::slice::from_ref(draft), None).await.map(Some)
     }
 
     pub async fn response(&self, id: &str) -> Result<Option<Draft>, StoreError> {
         self.get_json(RESPONSES, id).await
     }
 
+    /// Every stored response (for exports; start-up reads the index instead).
     pub async fn responses(&self) -> Result<Vec<Result<Draft, String>>, StoreError> {
         self.all_json(RESPONSES).await
     }
 
-    pub async fn delete_response(&self, id: &str) -> Result<(), StoreError> {
-        let tx = self.db.transaction(RESPONSES).with_mode(TransactionMode::Readwrite).build()?;
-        tx.object_store(RESPONSES)?.delete(id.to_owned()).primitive()?.await?;
+    /// Deletes a response and updates the index in the same transaction.
+    pub async fn delete_response(&self, id: &str) -> Result<ResponseIndex, StoreError> {
+        let tx = self.db.transaction([RESPONSES, INDEX]).with_mode(TransactionMode::Readwrite).build()?;
+        let responses = tx.object_store(RESPONSES)?;
+        let mut index = read_index(&tx.object_store(INDEX)?, &responses).await?;
+        let before = read_head(&responses, id).await?;
+        responses.delete(id.to_owned()).primitive()?.await?;
+        index.replace(before.as_ref(), None);
+        write_index(&tx.object_store(INDEX)?, &index).await?;
         tx.commit().await?;
-        Ok(())
+        *self.open.borrow_mut() = index.open.clone();
+        Ok(index)
+    }
+
+    /// Writes responses with the index (and, with `seq`, the device counter) in one
+    /// transaction; returns the index as committed.
+    async fn write_responses(&self, drafts: &[Draft], seq: Option<u64>) -> Result<ResponseIndex, StoreError> {
+        let tx = self.db.transaction([RESPONSES, META, INDEX]).with_mode(TransactionMode::Readwrite).build()?;
+        let responses = tx.object_store(RESPONSES)?;
+        let index_store = tx.object_store(INDEX)?;
+        let mut index = read_index(&index_store, &responses).await?;
+        for draft in drafts {
+            let before = read_head(&responses, &draft.id).await?;
+            let text = serde_json::to_string(draft).map_err(|err| StoreError::new("EncodeError", err))?;
+            responses.put(text).with_key(draft.id.clone()).primitive()?.await?;
+            index.replace(before.as_ref(), Some(&ResponseHead::of(draft)));
+        }
+        if let Some(seq) = seq {
+            tx.object_store(META)?.put(seq.to_string()).with_key(SEQ_KEY.to_owned()).primitive()?.await?;
+        }
+        write_index(&index_store, &index).await?;
+        tx.commit().await?;
+        *self.open.borrow_mut() = index.open.clone();
+        Ok(index)
     }
 
     /// Writes a response; when it is finished and has no sequence number yet, takes the next
-    /// number of the device's counter in the same transaction, so a finished response and its
-    /// number are committed together or not at all. Returns the number assigned, if any.
-    pub async fn put_response_numbered(&self, draft: &Draft) -> Result<Option<u64>, StoreError> {
-        if draft.status != survey_core::Status::Complete || draft.seq.is_some() {
-            self.put_response(draft).await?;
-            return Ok(draft.seq);
+    /// number of the device's counter in the same transaction, so a finished response, its
+    /// number and the index are committed together or not at all. Returns the number assigned,
+    /// if any, and the index when it changed.
+    pub async fn put_response_numbered(
+        &self,
+        draft: &Draft,
+    ) -> Result<(Option<u64>, Option<ResponseIndex>), StoreError> {
+        if draft.status != Status::Complete || draft.seq.is_some() {
+            let index = self.put_response(draft).await?;
+            return Ok((draft.seq, index));
         }
-        let tx = self.db.transaction([RESPONSES, META]).with_mode(TransactionMode::Readwrite).build()?;
+        let mut numbered = draft.clone();
+        let tx = self.db.transaction([RESPONSES, META, INDEX]).with_mode(TransactionMode::Readwrite).build()?;
         let meta = tx.object_store(META)?;
-        let responses = tx.object_store(RESPONSES)?;
         let current: Option<String> = meta.get(SEQ_KEY.to_owned()).primitive()?.await?;
         let high: u64 = current.and_then(|text| serde_json::from_str(&text).ok()).unwrap_or(0);
         let seq = high + 1;
-        let mut numbered = draft.clone();
         numbered.seq = Some(seq);
+        let responses = tx.object_store(RESPONSES)?;
+        let index_store = tx.object_store(INDEX)?;
+        let mut index = read_index(&index_store, &responses).await?;
+        let before = read_head(&responses, &numbered.id).await?;
         let text = serde_json::to_string(&numbered).map_err(|err| StoreError::new("EncodeError", err))?;
         responses.put(text).with_key(numbered.id.clone()).primitive()?.await?;
         meta.put(seq.to_string()).with_key(SEQ_KEY.to_owned()).primitive()?.await?;
+        index.replace(before.as_ref(), Some(&ResponseHead::of(&numbered)));
+        write_index(&index_store, &index).await?;
         tx.commit().await?;
-        Ok(Some(seq))
+        *self.open.borrow_mut() = index.open.clone();
+        Ok((Some(seq), Some(index)))
     }
 
     /// The highest sequence number this device has issued.
@@ -202,16 +397,46 @@ impl Store {
         Ok(self.meta::<u64>(SEQ_KEY).await?.unwrap_or(0))
     }
 
-    /// Marks responses exported, all in one transaction.
-    pub async fn mark_exported(&self, drafts: &[Draft]) -> Result<(), StoreError> {
-        let tx = self.db.transaction(RESPONSES).with_mode(TransactionMode::Readwrite).build()?;
+    /// Marks responses exported, all in one transaction with the index; returns the index.
+    pub async fn mark_exported(&self, drafts: &[Draft]) -> Result<ResponseIndex, StoreError> {
+        self.write_responses(drafts, None).await
+    }
+
+    /// The response index; built from the stored responses (and kept) when there is none yet,
+    /// i.e. on the first start after the upgrade to version 4. Damaged records are left out.
+    pub async fn response_index(&self) -> Result<ResponseIndex, StoreError> {
+        let tx = self.db.transaction(INDEX).build()?;
+        let text: Option<String> = tx.object_store(INDEX)?.get(RESPONSE_INDEX_KEY.to_owned()).primitive()?.await?;
+        drop(tx);
+        let index = match text.map(|text| serde_json::from_str::<ResponseIndex>(&text)) {
+            Some(Ok(index)) => index,
+            // Missing or unreadable: rebuilt from the records themselves, and kept.
+            _ => {
+                let tx = self.db.transaction([RESPONSES, INDEX]).with_mode(TransactionMode::Readwrite).build()?;
+                let index_store = tx.object_store(INDEX)?;
+                let index = read_index(&index_store, &tx.object_store(RESPONSES)?).await?;
+                write_index(&index_store, &index).await?;
+                tx.commit().await?;
+                index
+            }
+        };
+        *self.open.borrow_mut() = index.open.clone();
+        Ok(index)
+    }
+
+    /// The responses in progress, read one by one from the index (damaged or missing ones left
+    /// out).
+    pub async fn open_responses(&self, index: &ResponseIndex) -> Result<Vec<Draft>, StoreError> {
+        let tx = self.db.transaction(RESPONSES).build()?;
         let store = tx.object_store(RESPONSES)?;
-        for draft in drafts {
-            let text = serde_json::to_string(draft).map_err(|err| StoreError::new("EncodeError", err))?;
-            store.put(text).with_key(draft.id.clone()).primitive()?.await?;
+        let mut drafts = Vec::with_capacity(index.open.len());
+        for id in &index.open {
+            let text: Option<String> = store.get(id.clone()).primitive()?.await?;
+            if let Some(draft) = text.and_then(|text| serde_json::from_str::<Draft>(&text).ok()) {
+                drafts.push(draft);
+            }
         }
-        tx.commit().await?;
-        Ok(())
+        Ok(drafts)
     }
 
     /// The device key pair, if one was made.
@@ -280,6 +505,42 @@ fn upgrade(db: &Database, old_version: u32) -> indexed_db_futures::Result<()> {
         db.create_object_store(ROUNDS).build()?;
         db.create_object_store(CONTACTS).build()?;
     }
-    // Later versions add their steps here, e.g. `if old_version < 4 { ... }`.
+    if old_version < 4 {
+        // Filled from the responses on the first start (`Store::response_index`).
+        db.create_object_store(INDEX).build()?;
+    }
+    // Later versions add their steps here, e.g. `if old_version < 5 { ... }`.
     Ok(())
+}
+
+/// The index as stored, or, when there is none (or it does not decode), built from every stored
+/// response in the same transaction: a write never commits an index that misses records.
+async fn read_index(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    responses: &indexed_db_futures::object_store::ObjectStore<'_>,
+) -> Result<ResponseIndex, StoreError> {
+    let text: Option<String> = store.get(RESPONSE_INDEX_KEY.to_owned()).primitive()?.await?;
+    if let Some(index) = text.and_then(|text| serde_json::from_str(&text).ok()) {
+        return Ok(index);
+    }
+    let texts: Vec<String> = responses.get_all().primitive()?.await?.collect::<Result<Vec<String>, _>>()?;
+    let heads: Vec<ResponseHead> = texts.iter().filter_map(|text| serde_json::from_str(text).ok()).collect();
+    Ok(ResponseIndex::of(&heads))
+}
+
+async fn write_index(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    index: &ResponseIndex,
+) -> Result<(), StoreError> {
+    let text = serde_json::to_string(index).map_err(|err| StoreError::new("EncodeError", err))?;
+    store.put(text).with_key(RESPONSE_INDEX_KEY.to_owned()).primitive()?.await?;
+    Ok(())
+}
+
+async fn read_head(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    id: &str,
+) -> Result<Option<ResponseHead>, StoreError> {
+    let text: Option<String> = store.get(id.to_owned()).primitive()?.await?;
+    Ok(text.and_then(|text| serde_json::from_str(&text).ok()))
 }
