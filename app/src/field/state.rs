@@ -725,7 +725,11 @@ mod tests {
         let state = state.reduce(Action::Saved { generation: older, seq: None, index: None });
         assert_eq!(state.route, Route::Fill("r1".into()), "an older commit does not finish");
         let generation = state.save_generation;
-        let state = state.reduce(Action::Saved { generation, seq: Some(1), index: None });
+        // The store commits the finished response with the index it changed, and hands both back.
+        let mut committed = state.current.clone().expect("current");
+        committed.seq = Some(1);
+        let index = ResponseIndex::of(&[crate::field::store::ResponseHead::of(&committed)]);
+        let state = state.reduce(Action::Saved { generation, seq: Some(1), index: Some(index) });
         assert_eq!(state.route, Route::Done("r1".into()));
         assert_eq!(state.completed_count(), 1);
         assert_eq!(state.current.as_ref().and_then(|d| d.seq), Some(1), "the sequence number is kept");
