@@ -256,6 +256,6 @@ fn bad_usage_names_the_command_and_its_synopsis() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.starts_with("survey report: unexpected argument"), "{stderr}");
-    assert!(stderr.contains("usage: survey report --survey S"), "{stderr}");
+    assert!(stderr.contains("usage: survey report (--survey S --roster R | --round ROUND)"), "{stderr}");
     assert!(stderr.contains("survey report --help"), "{stderr}");
 }
