@@ -18,10 +18,9 @@ of `survey report --round FILE --format json`:
   households at a time; household statuses; the per-unit and per-evaluator figures; the MAD
   flag; and the `compliance` JSON object of the last section.
 
-Where docs/compliance.md leaves a choice, this reference reads it literally (see the report that
-came with it; survey-core may differ):
-- `out_of_order` has no "U is sampled" condition: it is checked for any unit of the round whose
-  frame holds the household (availability from that unit's contacts).
+Points docs/compliance.md states explicitly (it was tightened where this reference first found
+it open), followed here as written:
+- `out_of_order` is checked in sampled units only (availability from that unit's contacts).
 - `position` in a finding is the household's position in `order(r.unit)` for any unit of the
   round whose frame holds it (sampled or not), else null.
 - Contacts count for a unit's availability and statuses whichever device signed them (the
@@ -281,7 +280,7 @@ def findings_of(rnd, state):
             codes.append("wrong_unit")
         if sampled and rnd.assigned.get(unit) != r["device"]:
             codes.append("not_assigned")
-        if not off and in_unit:
+        if not off and in_unit and sampled:
             s = rnd.positions[unit][household]
             if s > rnd.units[unit]["n"] and available(rnd, state, unit, r["started_at"]) < s:
                 codes.append("out_of_order")

@@ -311,7 +311,7 @@ impl Store {
             self.put_json(RESPONSES, &draft.id, draft).await?;
             return Ok(None);
         }
-        self.write_responses(std::slice::from_ref(draft), None).await.map(Some)
+        self.write_responses(std::slice::from_ref(draft), false).await.map(|(_, index)| Some(index))
     }
 
     pub async fn response(&self, id: &str) -> Result<Option<Draft>, StoreError> {
@@ -337,26 +337,39 @@ impl Store {
         Ok(index)
     }
 
-    /// Writes responses with the index (and, with `seq`, the device counter) in one
-    /// transaction; returns the index as committed.
-    async fn write_responses(&self, drafts: &[Draft], seq: Option<u64>) -> Result<ResponseIndex, StoreError> {
+    /// Writes responses with the index in one transaction; with `number`, a finished response
+    /// without a sequence number takes the next number of the device's counter in that same
+    /// transaction. Returns the last number assigned, if any, and the index as committed.
+    async fn write_responses(
+        &self,
+        drafts: &[Draft],
+        number: bool,
+    ) -> Result<(Option<u64>, ResponseIndex), StoreError> {
         let tx = self.db.transaction([RESPONSES, META, INDEX]).with_mode(TransactionMode::Readwrite).build()?;
         let responses = tx.object_store(RESPONSES)?;
+        let meta = tx.object_store(META)?;
         let index_store = tx.object_store(INDEX)?;
         let mut index = read_index(&index_store, &responses).await?;
+        let mut assigned = None;
         for draft in drafts {
+            let mut draft = std::borrow::Cow::Borrowed(draft);
+            if number && draft.status == Status::Complete && draft.seq.is_none() {
+                // Read inside the transaction: a number is never issued twice.
+                let current: Option<String> = meta.get(SEQ_KEY.to_owned()).primitive()?.await?;
+                let seq = current.and_then(|text| serde_json::from_str::<u64>(&text).ok()).unwrap_or(0) + 1;
+                meta.put(seq.to_string()).with_key(SEQ_KEY.to_owned()).primitive()?.await?;
+                draft.to_mut().seq = Some(seq);
+                assigned = Some(seq);
+            }
             let before = read_head(&responses, &draft.id).await?;
-            let text = serde_json::to_string(draft).map_err(|err| StoreError::new("EncodeError", err))?;
+            let text = serde_json::to_string(&*draft).map_err(|err| StoreError::new("EncodeError", err))?;
             responses.put(text).with_key(draft.id.clone()).primitive()?.await?;
-            index.replace(before.as_ref(), Some(&ResponseHead::of(draft)));
-        }
-        if let Some(seq) = seq {
-            tx.object_store(META)?.put(seq.to_string()).with_key(SEQ_KEY.to_owned()).primitive()?.await?;
+            index.replace(before.as_ref(), Some(&ResponseHead::of(&draft)));
         }
         write_index(&index_store, &index).await?;
         tx.commit().await?;
         *self.open.borrow_mut() = index.open.clone();
-        Ok(index)
+        Ok((assigned, index))
     }
 
     /// Writes a response; when it is finished and has no sequence number yet, takes the next
@@ -371,25 +384,8 @@ impl Store {
             let index = self.put_response(draft).await?;
             return Ok((draft.seq, index));
         }
-        let mut numbered = draft.clone();
-        let tx = self.db.transaction([RESPONSES, META, INDEX]).with_mode(TransactionMode::Readwrite).build()?;
-        let meta = tx.object_store(META)?;
-        let current: Option<String> = meta.get(SEQ_KEY.to_owned()).primitive()?.await?;
-        let high: u64 = current.and_then(|text| serde_json::from_str(&text).ok()).unwrap_or(0);
-        let seq = high + 1;
-        numbered.seq = Some(seq);
-        let responses = tx.object_store(RESPONSES)?;
-        let index_store = tx.object_store(INDEX)?;
-        let mut index = read_index(&index_store, &responses).await?;
-        let before = read_head(&responses, &numbered.id).await?;
-        let text = serde_json::to_string(&numbered).map_err(|err| StoreError::new("EncodeError", err))?;
-        responses.put(text).with_key(numbered.id.clone()).primitive()?.await?;
-        meta.put(seq.to_string()).with_key(SEQ_KEY.to_owned()).primitive()?.await?;
-        index.replace(before.as_ref(), Some(&ResponseHead::of(&numbered)));
-        write_index(&index_store, &index).await?;
-        tx.commit().await?;
-        *self.open.borrow_mut() = index.open.clone();
-        Ok((Some(seq), Some(index)))
+        let (seq, index) = self.write_responses(std::slice::from_ref(draft), true).await?;
+        Ok((seq, Some(index)))
     }
 
     /// The highest sequence number this device has issued.
@@ -399,7 +395,7 @@ impl Store {
 
     /// Marks responses exported, all in one transaction with the index; returns the index.
     pub async fn mark_exported(&self, drafts: &[Draft]) -> Result<ResponseIndex, StoreError> {
-        self.write_responses(drafts, None).await
+        self.write_responses(drafts, false).await.map(|(_, index)| index)
     }
 
     /// The response index; built from the stored responses (and kept) when there is none yet,

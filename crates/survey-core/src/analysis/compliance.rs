@@ -261,7 +261,7 @@ impl UnitDraw<'_> {
 
 /// Checks the imported responses of a round (every accepted response of its survey) and its
 /// contacts against the round.
-pub fn check(round: &RoundPayload, responses: &[&ExportedResponse], contacts: &Contacts) -> Compliance {
+pub fn check<'r>(round: &'r RoundPayload, responses: &[&ExportedResponse], contacts: &'r Contacts) -> Compliance {
     // Which units' frames hold each household code (for wrong_unit against not_drawn).
     let mut frames_of: HashMap<&str, Vec<&str>> = HashMap::new();
     for unit in &round.units {
@@ -269,41 +269,53 @@ pub fn check(round: &RoundPayload, responses: &[&ExportedResponse], contacts: &C
             frames_of.entry(household.as_str()).or_default().push(unit.id.as_str());
         }
     }
-    // Every unit's draw order (a response names its position in an unsampled unit too); only
-    // the sampled units' are checked against.
-    let all_draws: BTreeMap<&str, UnitDraw<'_>> = round
-        .units
-        .iter()
-        .map(|unit| {
-            let order = round.household_order(unit);
-            let position = order.iter().enumerate().map(|(idx, code)| (*code, idx + 1)).collect();
-            let mut unit_contacts: Vec<&Contact> = contacts.accepted().filter(|c| c.unit == unit.id).collect();
-            unit_contacts.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
-            (unit.id.as_str(), UnitDraw { unit, order, position, contacts: unit_contacts })
-        })
-        .collect();
-    let draws: BTreeMap<&str, &UnitDraw<'_>> =
-        all_draws.iter().filter(|(_, draw)| draw.unit.sampled).map(|(id, draw)| (*id, draw)).collect();
+    // Each unit's contacts in time order (ids break ties), grouped once.
+    let mut contacts_of: HashMap<&str, Vec<&Contact>> = HashMap::new();
+    for contact in contacts.accepted() {
+        contacts_of.entry(contact.unit.as_str()).or_default().push(contact);
+    }
+    for list in contacts_of.values_mut() {
+        list.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+    }
+    let draw_of = |unit: &'r RoundUnit| {
+        let order = round.household_order(unit);
+        let position = order.iter().enumerate().map(|(idx, code)| (*code, idx + 1)).collect();
+        let contacts = contacts_of.get(unit.id.as_str()).cloned().unwrap_or_default();
+        UnitDraw { unit, order, position, contacts }
+    };
+    // The sampled units are checked against; an unsampled unit's order is drawn only when a
+    // response names it (its position is reported beside `wrong_unit`).
+    let draws: BTreeMap<&str, UnitDraw<'_>> =
+        round.sampled_units().map(|unit| (unit.id.as_str(), draw_of(unit))).collect();
+    let mut unsampled: HashMap<&str, UnitDraw<'_>> = HashMap::new();
 
     let mut checks: BTreeMap<String, ResponseCheck> = BTreeMap::new();
-    // (unit, household) → ids of the on-sample responses naming it.
-    let mut by_household: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    let check_of =
+        |response: &ExportedResponse, household: Option<&str>, position: Option<u64>, off: bool| ResponseCheck {
+            response: response.id.clone(),
+            device: response.device.clone(),
+            unit: response.unit.clone(),
+            household: household.map(str::to_owned),
+            position,
+            findings: Vec::new(),
+            off_sample: off,
+        };
+    // (unit, household) → the on-sample responses naming it, with the household's position.
+    let mut by_household: BTreeMap<(&str, &str), Vec<(&ExportedResponse, u64)>> = BTreeMap::new();
     for response in responses {
         let sample = response.sample.as_ref();
         let off = sample.is_some_and(|s| s.off_sample);
         let household = sample.map(|s| s.household.as_str());
-        let draw = response.unit.as_deref().and_then(|unit| draws.get(unit));
         let mut findings = BTreeSet::new();
         let mut position = None;
-        match draw {
+        match response.unit.as_deref().and_then(|unit| draws.get(unit)) {
             None => {
-                position = (!off)
-                    .then(|| response.unit.as_deref().and_then(|unit| all_draws.get(unit)))
-                    .flatten()
-                    .zip(household)
-                    .and_then(|(draw, code)| draw.position.get(code))
-                    .map(|pos| *pos as u64);
                 findings.insert(Finding::WrongUnit);
+                let other = response.unit.as_deref().and_then(|id| round.units.iter().find(|u| u.id == id));
+                if let (Some(unit), Some(code), false) = (other, household, off) {
+                    let draw = unsampled.entry(unit.id.as_str()).or_insert_with(|| draw_of(unit));
+                    position = draw.position.get(code).map(|pos| *pos as u64);
+                }
             }
             Some(draw) => {
                 if round.device_of(&draw.unit.id) != Some(response.device.as_str()) {
@@ -317,7 +329,7 @@ pub fn check(round: &RoundPayload, responses: &[&ExportedResponse], contacts: &C
                     match household.and_then(|code| draw.position.get(code).map(|pos| (code, *pos))) {
                         Some((code, pos)) => {
                             position = Some(pos as u64);
-                            by_household.entry((draw.unit.id.as_str(), code)).or_default().push(&response.id);
+                            by_household.entry((draw.unit.id.as_str(), code)).or_default().push((response, pos as u64));
                             if pos as u64 > draw.unit.n && draw.available_at(response.started_at) < pos {
                                 findings.insert(Finding::OutOfOrder);
                             }
@@ -333,44 +345,19 @@ pub fn check(round: &RoundPayload, responses: &[&ExportedResponse], contacts: &C
             }
         }
         if !findings.is_empty() || off {
-            checks.insert(
-                response.id.clone(),
-                ResponseCheck {
-                    response: response.id.clone(),
-                    device: response.device.clone(),
-                    unit: response.unit.clone(),
-                    household: household.map(str::to_owned),
-                    position,
-                    findings: findings.into_iter().collect(),
-                    off_sample: off,
-                },
-            );
+            let mut check = check_of(response, household, position, off);
+            check.findings = findings.into_iter().collect();
+            checks.insert(response.id.clone(), check);
         }
     }
-    for ids in by_household.values().filter(|ids| ids.len() > 1) {
-        for id in ids {
-            let response = responses.iter().find(|r| r.id == *id).copied();
-            let check = checks.entry((*id).to_owned()).or_insert_with(|| ResponseCheck {
-                response: (*id).to_owned(),
-                device: response.map(|r| r.device.clone()).unwrap_or_default(),
-                unit: response.and_then(|r| r.unit.clone()),
-                household: response.and_then(|r| r.sample.as_ref()).map(|s| s.household.clone()),
-                position: None,
-                findings: Vec::new(),
-                off_sample: false,
-            });
+    for named in by_household.values().filter(|named| named.len() > 1) {
+        for (response, position) in named {
+            let household = response.sample.as_ref().map(|s| s.household.as_str());
+            let check = checks
+                .entry(response.id.clone())
+                .or_insert_with(|| check_of(response, household, Some(*position), false));
             check.findings.push(Finding::DuplicateHousehold);
             check.findings.sort();
-        }
-    }
-    // Positions for duplicates that had no other finding: recomputed like the rest.
-    for check in checks.values_mut() {
-        if check.position.is_none() && !check.off_sample {
-            if let (Some(draw), Some(code)) =
-                (check.unit.as_deref().and_then(|u| draws.get(u)), check.household.as_deref())
-            {
-                check.position = draw.position.get(code).map(|pos| *pos as u64);
-            }
         }
     }
 
