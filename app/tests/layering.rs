@@ -7,9 +7,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// What the tablet must not carry: the department pipeline, XLSX writing, signature
-/// verification and age decryption (the field app only encrypts, to `age::x25519::Recipient`).
-const DEPARTMENT_ONLY: [&str; 6] =
-    ["survey_dept", "rust_xlsxwriter", "ed25519_dalek", "age::Decryptor", "age::x25519::Identity", "age::Identity"];
+/// verification and the `age` crate (the field app encrypts with `survey_core::bundle::seal`;
+/// the crate's encryptor brings its localisation runtime, decryption is the department's).
+const DEPARTMENT_ONLY: [&str; 4] = ["survey_dept", "rust_xlsxwriter", "ed25519_dalek", "age::"];
 
 fn sources(folder: &str) -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -30,8 +30,11 @@ fn sources(folder: &str) -> Vec<PathBuf> {
 
 /// The forbidden names a source mentions, comments included (a doc comment naming a
 /// department crate is rare enough to be worth rewording).
+/// A name counts only where it starts a path segment, so `age::` does not match `Storage::`.
 fn mentions<'a>(source: &str, forbidden: &[&'a str]) -> Vec<&'a str> {
-    forbidden.iter().copied().filter(|needle| source.contains(needle)).collect()
+    let starts_a_name =
+        |at: usize| source[..at].chars().next_back().is_none_or(|before| !(before.is_alphanumeric() || before == '_'));
+    forbidden.iter().copied().filter(|needle| source.match_indices(needle).any(|(at, _)| starts_a_name(at))).collect()
 }
 
 fn violations(folder: &str, forbidden: &[&str]) -> Vec<String> {
@@ -66,6 +69,19 @@ fn the_shared_ui_uses_neither_page_nor_department_code() {
 #[test]
 fn the_check_itself_catches_a_violation() {
     assert_eq!(mentions("use survey_dept::charts;", &DEPARTMENT_ONLY), vec!["survey_dept"]);
-    assert_eq!(mentions("let d = age::Decryptor::new(r);", &DEPARTMENT_ONLY), vec!["age::Decryptor"]);
-    assert!(mentions("let e = age::Encryptor::with_recipients(r);", &DEPARTMENT_ONLY).is_empty());
+    assert_eq!(mentions("let d = age::Decryptor::new(r);", &DEPARTMENT_ONLY), vec!["age::"]);
+    assert_eq!(mentions("let e = age::Encryptor::with_recipients(r);", &DEPARTMENT_ONLY), vec!["age::"]);
+    assert!(mentions("let s = LocalStorage::raw();", &DEPARTMENT_ONLY).is_empty());
+}
+
+#[test]
+fn the_app_takes_the_age_crate_only_through_the_department_pipeline() {
+    // A direct dependency would let any room, the field app's included, link the crate.
+    let manifest =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).expect("read Cargo.toml");
+    let direct: Vec<&str> = manifest
+        .lines()
+        .filter(|line| line.trim_start().starts_with("age ") || line.trim_start().starts_with("age."))
+        .collect();
+    assert!(direct.is_empty(), "app/Cargo.toml depends on age directly: {direct:?}");
 }

@@ -347,19 +347,18 @@ pub async fn export_signed(
     Ok((file_name, marked, index))
 }
 
-/// Encrypts `plain` with age to every X25519 recipient (`age1...`).
+/// Encrypts `plain` with age to every X25519 recipient (`age1...`), the randomness from the
+/// browser's cryptographic source.
 fn encrypt(plain: &[u8], recipients: &[String]) -> Result<Vec<u8>, String> {
-    use std::io::Write;
-    use std::str::FromStr;
-    let parsed: Vec<age::x25519::Recipient> = recipients
-        .iter()
-        .map(|r| age::x25519::Recipient::from_str(r).map_err(|err| format!("recipient {r}: {err}")))
-        .collect::<Result<_, _>>()?;
-    let encryptor = age::Encryptor::with_recipients(parsed.iter().map(|r| r as &dyn age::Recipient))
-        .map_err(|err| format!("encryption: {err}"))?;
-    let mut out = Vec::with_capacity(plain.len() + 256);
-    let mut writer = encryptor.wrap_output(&mut out).map_err(|err| format!("encryption: {err}"))?;
-    writer.write_all(plain).map_err(|err| format!("encryption: {err}"))?;
-    writer.finish().map_err(|err| format!("encryption: {err}"))?;
-    Ok(out)
+    let mut failed = None;
+    let mut random = |buf: &mut [u8]| {
+        if let Err(err) = getrandom::getrandom(buf) {
+            failed = Some(err);
+        }
+    };
+    let sealed = survey_core::bundle::seal::seal(plain, recipients, &mut random).map_err(|err| err.to_string())?;
+    match failed {
+        Some(err) => Err(format!("no secure random source: {err}")),
+        None => Ok(sealed),
+    }
 }

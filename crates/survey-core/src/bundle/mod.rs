@@ -238,6 +238,8 @@ pub fn envelope_bytes(payload: &[u8], public_key: &[u8], signature: &[u8]) -> Ve
 #[cfg(feature = "verify")]
 mod fast;
 mod roster;
+#[cfg(feature = "seal")]
+pub mod seal;
 mod verify;
 
 pub use roster::{Roster, RosterDevice, RosterError};
