@@ -6,7 +6,7 @@
 //! - [`department`]: the department page (`department.html`, binary `department`, served under
 //!   `/department/`): import, verification, scores, charts and exports through `survey_dept`.
 //! - [`ui`]: what both use: the question components and paging, the field app's words and
-//!   language negotiation, browser facilities, the bundled example surveys.
+//!   language negotiation, browser facilities, the example surveys.
 //!
 //! `field` and `ui` never use `survey_dept`, XLSX, signature verification or age decryption
 //! (checked by `tests/layering.rs`), so the field wasm does not carry them.

@@ -53,7 +53,8 @@ fn violations(folder: &str, forbidden: &[&str]) -> Vec<String> {
 #[test]
 fn the_field_app_uses_nothing_only_a_department_needs() {
     let mut forbidden = DEPARTMENT_ONLY.to_vec();
-    forbidden.push("crate::department");
+    // The example texts inside the wasm: the field app fetches them as files instead.
+    forbidden.extend(["crate::department", "BUNDLED"]);
     let found = violations("field", &forbidden);
     assert!(found.is_empty(), "src/field must stay lean:\n{}", found.join("\n"));
 }
@@ -84,4 +85,21 @@ fn the_app_takes_the_age_crate_only_through_the_department_pipeline() {
         .filter(|line| line.trim_start().starts_with("age ") || line.trim_start().starts_with("age."))
         .collect();
     assert!(direct.is_empty(), "app/Cargo.toml depends on age directly: {direct:?}");
+}
+
+#[test]
+fn the_field_page_copies_and_names_every_example() {
+    let page = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("index.html")).expect("read index.html");
+    for name in survey_app::ui::examples::NAMES {
+        // Trunk copies the file into `examples/`, and the plain link makes the service worker keep it.
+        let copied = format!(r#"rel="copy-file" href="../survey-schemas/{name}" data-target-path="examples""#);
+        let named = format!(r#"<link rel="survey-kit-example" href="examples/{name}">"#);
+        assert!(page.contains(&copied), "index.html does not copy {name}");
+        assert!(page.contains(&named), "index.html does not name examples/{name}");
+    }
+    assert_eq!(
+        page.matches("survey-kit-example").count(),
+        survey_app::ui::examples::NAMES.len(),
+        "an example too many"
+    );
 }

@@ -49,7 +49,7 @@ impl Model {
             problems: Vec::new(),
             recipients: Vec::new(),
         };
-        for (_, text) in BUNDLED {
+        for (_, text) in BUNDLED.iter() {
             // The bundled examples are valid (a test checks); an error would only drop one.
             let _ = model.dept.add_survey(text);
         }

@@ -11,7 +11,7 @@ use crate::field::pages::{
 use crate::field::route::Route;
 use crate::field::state::{Action, Evaluator, SelfLock, State, SurveyEntry};
 use crate::field::store::{Store, StoredSurvey, ORGANISER_PIN_KEY};
-use crate::ui::examples::BUNDLED;
+use crate::ui::examples::{self, NAMES};
 use crate::ui::i18n::{tr, Lang, Msg};
 use crate::ui::platform;
 use gloo_events::EventListener;
@@ -196,19 +196,53 @@ fn idle_watch(dispatcher: yew::UseReducerDispatcher<State>) -> Box<dyn FnOnce()>
 }
 
 /// The `meta` key of the mark of the bundled examples last stored.
-const BUNDLED_KEY: &str = "bundled_examples";
+const EXAMPLES_KEY: &str = "bundled_examples";
 
-/// A mark of this build's bundled examples: their names and the SHA-256 of their texts.
-fn bundled_mark() -> String {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    for (name, text) in BUNDLED {
-        hasher.update(name.as_bytes());
-        hasher.update([0]);
-        hasher.update(text.as_bytes());
-        hasher.update([0]);
+/// The mark of this build's examples (`ui::examples::mark`, computed by `build.rs`).
+const EXAMPLES_MARK: &str = env!("SURVEY_EXAMPLES_MARK");
+
+/// Fetches a file of this release as text (the service worker serves it offline).
+async fn fetch_text(url: &str) -> Result<String, String> {
+    use wasm_bindgen::JsCast as _;
+    let window = web_sys::window().ok_or("no window")?;
+    let failed = |err| crate::field::keys::js_error(url, err).to_string();
+    let response: web_sys::Response =
+        wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url)).await.map_err(failed)?.unchecked_into();
+    if !response.ok() {
+        return Err(format!("{url}: HTTP {}", response.status()));
     }
-    survey_core::canonical::hex(&hasher.finalize())
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(failed)?).await.map_err(failed)?;
+    text.as_string().ok_or_else(|| format!("{url}: not text"))
+}
+
+/// Stores the example surveys this device does not hold yet, fetched from `examples/`. Returns
+/// whether the files fetched are this build's (their mark matches), so the caller records the mark
+/// only then and a stale or missing file is fetched again on the next start.
+async fn seed_examples(store: &Store, known: &mut Vec<StoredSurvey>) -> Result<bool, String> {
+    let mut fetched = Vec::with_capacity(NAMES.len());
+    for name in NAMES {
+        fetched.push((name, fetch_text(&format!("examples/{name}")).await?));
+    }
+    for (file_name, text) in &fetched {
+        let loaded = load_survey(text);
+        let (Some(survey), Some(fingerprint)) = (loaded.survey, loaded.fingerprint) else {
+            web_sys::console::warn_1(&format!("example {file_name} is not a valid survey").into());
+            continue;
+        };
+        if known.iter().any(|s| s.fingerprint == fingerprint) {
+            continue;
+        }
+        let record = StoredSurvey {
+            fingerprint,
+            id: survey.id.clone(),
+            version: survey.version.clone(),
+            source: text.clone(),
+            origin: format!("bundled:{file_name}"),
+        };
+        store.put_survey(&record).await.map_err(|err| err.to_string())?;
+        known.push(record);
+    }
+    Ok(examples::mark(fetched.iter().map(|(name, text)| (*name, text.as_str()))) == EXAMPLES_MARK)
 }
 
 /// Opens the store, stores the bundled surveys if they are missing, and reads every survey and
@@ -219,27 +253,17 @@ async fn load(slot: &RefCell<Option<Rc<Store>>>) -> Result<Action, String> {
 
     let stored = store.surveys().await.map_err(|err| err.to_string())?;
     let mut known: Vec<StoredSurvey> = stored.into_iter().filter_map(Result::ok).collect();
-    // The bundled examples are validated and stored once per build of them, not on every start.
-    let bundled_mark = bundled_mark();
-    let seeded: Option<String> = store.meta(BUNDLED_KEY).await.ok().flatten();
-    for (file_name, text) in BUNDLED.iter().filter(|_| seeded.as_deref() != Some(bundled_mark.as_str())) {
-        let loaded = load_survey(text);
-        let (Some(survey), Some(fingerprint)) = (loaded.survey, loaded.fingerprint) else { continue };
-        if known.iter().any(|s| s.fingerprint == fingerprint) {
-            continue;
+    // The examples are fetched, validated and stored once per build of them, not on every start.
+    // Without them (a failed fetch) the device still works with the surveys it holds.
+    let seeded: Option<String> = store.meta(EXAMPLES_KEY).await.ok().flatten();
+    if seeded.as_deref() != Some(EXAMPLES_MARK) {
+        match seed_examples(&store, &mut known).await {
+            Ok(true) => store.put_meta(EXAMPLES_KEY, &EXAMPLES_MARK.to_owned()).await.map_err(|err| err.to_string())?,
+            Ok(false) => {
+                web_sys::console::warn_1(&"the example files are not this build's; fetched again next time".into())
+            }
+            Err(err) => web_sys::console::warn_1(&format!("example surveys not loaded: {err}").into()),
         }
-        let record = StoredSurvey {
-            fingerprint,
-            id: survey.id.clone(),
-            version: survey.version.clone(),
-            source: (*text).to_owned(),
-            origin: format!("bundled:{file_name}"),
-        };
-        store.put_survey(&record).await.map_err(|err| err.to_string())?;
-        known.push(record);
-    }
-    if seeded.as_deref() != Some(bundled_mark.as_str()) {
-        store.put_meta(BUNDLED_KEY, &bundled_mark).await.map_err(|err| err.to_string())?;
     }
     let mut surveys: Vec<SurveyEntry> = known
         .into_iter()

@@ -23,7 +23,8 @@ impl std::fmt::Display for KeyError {
     }
 }
 
-fn js_error(context: &str, err: JsValue) -> KeyError {
+/// A JavaScript error as text, after `context`.
+pub(crate) fn js_error(context: &str, err: JsValue) -> KeyError {
     let detail = err
         .dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
