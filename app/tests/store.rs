@@ -7,7 +7,7 @@ use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use survey_app::field::store::{
-    ResponseHead, ResponseIndex, Store, StoredContact, StoredRound, StoredSurvey, CONTACTS, INDEX, KEYS, META,
+    ResponseHead, ResponseIndex, Store, StoredContact, StoredRound, StoredSurvey, ANSWERS, CONTACTS, INDEX, KEYS, META,
     RESPONSES, ROUNDS, SURVEYS,
 };
 use survey_core::bundle::{Contact, ContactOutcome, Sample};
@@ -44,7 +44,7 @@ async fn upgrade_creates_every_store() {
     let mut names = store.store_names();
     names.sort();
     let mut expected: Vec<String> =
-        [CONTACTS, INDEX, KEYS, META, RESPONSES, ROUNDS, SURVEYS].map(str::to_owned).to_vec();
+        [ANSWERS, CONTACTS, INDEX, KEYS, META, RESPONSES, ROUNDS, SURVEYS].map(str::to_owned).to_vec();
     expected.sort();
     assert_eq!(names, expected);
     store.close();
@@ -205,6 +205,60 @@ async fn a_written_response_is_read_back_after_reopening() {
 
     store.delete_response("r-1").await.expect("delete");
     assert!(store.responses().await.expect("list").is_empty());
+    store.close();
+}
+
+/// An answer written alone is part of the response read back (after a reload too, and in the
+/// export's listing); a cleared answer is gone; writing the whole response again absorbs them.
+#[wasm_bindgen_test]
+async fn answers_written_alone_are_read_back_with_their_response() {
+    let name = unique_name("answers");
+    let (survey, mut draft) = sample_draft("r-2");
+    let store = Store::open_named(&name).await.expect("open");
+    // Not yet a committed draft: the answer is not written alone, the caller writes it all.
+    assert_eq!(store.put_answer("r-2", "branch_unity", None).await.expect("refused cleanly"), false);
+    draft.set_answer(&survey, "branch_unity", AnswerValue::Number(4), 1).expect("valid answer");
+    store.put_response(&draft).await.expect("whole response");
+    store.response_index().await.expect("index lists it as open");
+
+    draft.set_answer(&survey, "branch_unity", AnswerValue::Number(5), 2).expect("changed");
+    assert!(store.put_answer("r-2", "branch_unity", draft.answers.get("branch_unity")).await.expect("written"));
+    draft.set_answer(&survey, "branch_contact", AnswerValue::Number(3), 3).expect("new answer");
+    assert!(store.put_answer("r-2", "branch_contact", draft.answers.get("branch_contact")).await.expect("written"));
+    store.close();
+
+    let store = Store::open_named(&name).await.expect("reopen");
+    assert_eq!(store.response("r-2").await.expect("read"), Some(draft.clone()), "a reload sees every answer");
+    let index = store.response_index().await.expect("index");
+    assert_eq!(store.open_responses(&index).await.expect("open ones"), vec![draft.clone()]);
+
+    assert!(draft.clear_answer("branch_unity"));
+    assert!(store.put_answer("r-2", "branch_unity", None).await.expect("cleared"));
+    let all: Vec<Draft> = store.responses().await.expect("list").into_iter().map(|r| r.expect("decodes")).collect();
+    assert_eq!(all, vec![draft.clone()], "the listing sees the cleared answer gone");
+
+    // The whole response written again: no answer record is left to lay over it.
+    draft.page = 1;
+    store.put_response(&draft).await.expect("whole response");
+    let tx = Database::open(&name).await.expect("raw open");
+    let raw = tx.transaction(ANSWERS).build().expect("tx");
+    let left: Vec<String> = raw
+        .object_store(ANSWERS)
+        .expect("store")
+        .get_all()
+        .primitive()
+        .expect("query")
+        .await
+        .expect("read")
+        .collect::<Result<_, _>>()
+        .expect("texts");
+    assert!(left.is_empty(), "answer records left after a whole write: {left:?}");
+    drop(raw);
+    tx.close();
+    assert_eq!(store.response("r-2").await.expect("read"), Some(draft));
+
+    store.delete_response("r-2").await.expect("delete");
+    assert_eq!(store.response("r-2").await.expect("read"), None);
     store.close();
 }
 

@@ -137,9 +137,13 @@ function storedValue(kind, raw) {
   }
 }
 
-/** Reads the response `id` straight from IndexedDB in the page; null when it is missing. */
+/**
+ * Reads the response `id` straight from IndexedDB in the page; null when it is missing. As the store defines it
+ * (app/src/field/store/mod.rs): the `responses` record, with the `answers` records of that response (keys
+ * "<id> <question>", each {response, question, answer}; a null answer was cleared) laid over it.
+ */
 async function readDraft(page, id) {
-  const text = await page.evaluate(
+  const stored = await page.evaluate(
     (key) =>
       new Promise((ok, fail) => {
         const request = indexedDB.open('survey-kit');
@@ -151,14 +155,16 @@ async function readDraft(page, id) {
         request.onsuccess = () => {
           const db = request.result;
           try {
-            const get = db.transaction('responses', 'readonly').objectStore('responses').get(key);
-            get.onsuccess = () => {
+            const tx = db.transaction(['responses', 'answers'], 'readonly');
+            const get = tx.objectStore('responses').get(key);
+            const answers = tx.objectStore('answers').getAll(IDBKeyRange.bound(`${key} `, `${key}!`, false, true));
+            tx.oncomplete = () => {
               db.close();
-              ok(get.result === undefined ? null : get.result);
+              ok({ text: get.result === undefined ? null : get.result, answers: answers.result });
             };
-            get.onerror = () => {
+            tx.onerror = () => {
               db.close();
-              fail(new Error(`reading responses/${key}: ${get.error}`));
+              fail(new Error(`reading responses/${key}: ${tx.error}`));
             };
           } catch (err) {
             db.close();
@@ -168,9 +174,17 @@ async function readDraft(page, id) {
       }),
     id,
   );
-  if (text === null) return null;
-  assert.equal(typeof text, 'string', 'a response is stored as JSON text');
-  return JSON.parse(text);
+  if (stored.text === null) return null;
+  assert.equal(typeof stored.text, 'string', 'a response is stored as JSON text');
+  const draft = JSON.parse(stored.text);
+  for (const text of stored.answers) {
+    assert.equal(typeof text, 'string', 'an answer is stored as JSON text');
+    const { response, question, answer } = JSON.parse(text);
+    assert.equal(response, id, `answer record ${question} belongs to its response`);
+    if (answer === null) delete draft.answers[question];
+    else draft.answers[question] = answer;
+  }
+  return draft;
 }
 
 /** What the page shows: its title and, per visible question, its kind, checked radio value and text value. */

@@ -9,7 +9,7 @@ use crate::field::pages::{
     welcome::WelcomePage,
 };
 use crate::field::route::Route;
-use crate::field::state::{Action, Evaluator, SelfLock, State, SurveyEntry};
+use crate::field::state::{Action, Evaluator, SaveTarget, SelfLock, State, SurveyEntry};
 use crate::field::store::{Store, StoredSurvey, ORGANISER_PIN_KEY};
 use crate::ui::examples::{self, NAMES};
 use crate::ui::i18n::{tr, Lang, Msg};
@@ -57,17 +57,33 @@ pub fn App() -> Html {
         });
     }
 
-    // Write the current response whenever the reducer asks for it.
+    // Write the current response whenever the reducer asks for it: the changed answer alone when
+    // that is all that changed since the generation written before, else the whole response (a
+    // generation this effect never saw may have changed anything).
     {
         let dispatcher = state.dispatcher();
         let store = store.clone();
         let draft = state.current.clone();
+        let target = state.save_target.clone();
+        let last_seen = use_mut_ref(|| 0u64);
         use_effect_with(state.save_generation, move |generation| {
             let generation = *generation;
+            let follows = std::mem::replace(&mut *last_seen.borrow_mut(), generation) + 1 == generation;
             if generation > 0 {
                 if let (Some(draft), Some(store)) = (draft, store.borrow().clone()) {
                     spawn_local(async move {
-                        match store.put_response_numbered(&draft).await {
+                        let written = match (&target, follows) {
+                            (SaveTarget::Answer(question), true) if draft.status == survey_core::Status::Draft => {
+                                store.put_answer(&draft.id, question, draft.answers.get(question)).await
+                            }
+                            _ => Ok(false),
+                        };
+                        let outcome = match written {
+                            Ok(true) => Ok((draft.seq, None)),
+                            Ok(false) => store.put_response_numbered(&draft).await,
+                            Err(error) => Err(error),
+                        };
+                        match outcome {
                             Ok((seq, index)) => dispatcher.dispatch(Action::Saved { generation, seq, index }),
                             Err(error) => dispatcher.dispatch(Action::SaveFailed { generation, error }),
                         }

@@ -4,6 +4,7 @@
 //! response changed, bumps `save_generation`. The effect in `app` that watches the generation
 //! writes the draft to IndexedDB and dispatches `Saved` or `SaveFailed` for that generation, so
 //! "saved" is shown only for the newest change and only after its transaction committed.
+//! `save_target` says what the generation changed: one answer (written alone) or more.
 
 use crate::field::fieldwork::{PendingRound, RoundEntry, RoundNote};
 use crate::field::route::Route;
@@ -106,6 +107,15 @@ pub struct StorageStatus {
     pub quota: Option<f64>,
 }
 
+/// What a save generation must write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveTarget {
+    /// The whole response (started, paged, finished, or anything but one answer).
+    Whole,
+    /// Only this answer changed since the previous generation.
+    Answer(String),
+}
+
 /// What the evaluator is told about the last write.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SaveState {
@@ -136,6 +146,8 @@ pub struct State {
     pub save: SaveState,
     /// Incremented whenever `current` changes in a way that must be written.
     pub save_generation: u64,
+    /// What changed in `save_generation` since the one before it.
+    pub save_target: SaveTarget,
     /// Set by a successful finalise: once that write commits, the route moves to `Done`.
     pub finish_pending: bool,
     /// Which questions of `current` are relevant, kept up to date answer by answer.
@@ -181,6 +193,7 @@ impl State {
             current: None,
             save: SaveState::Idle,
             save_generation: 0,
+            save_target: SaveTarget::Whole,
             finish_pending: false,
             relevance: None,
             missing: Vec::new(),
@@ -513,6 +526,7 @@ impl Reducible for State {
                 }
                 next.replace_current(draft);
                 next.schedule_save();
+                next.save_target = SaveTarget::Answer(question_id);
             }
             Action::Page(page) => {
                 let Some(mut draft) = next.current.clone() else { return self };
@@ -584,10 +598,11 @@ impl Reducible for State {
                 }
             }
             Action::SaveFailed { generation, error } => {
-                // A failure of an older write still matters if nothing newer succeeded: each
-                // write carries the whole draft, so the newest outcome is the one that counts.
+                // An older write that failed may have carried an answer no newer write carries
+                // (answers are written alone): the whole response is written again.
                 if generation != next.save_generation {
-                    return self;
+                    next.schedule_save();
+                    return Rc::new(next);
                 }
                 next.finish_pending = false;
                 next.save = SaveState::Failed(error);
@@ -613,6 +628,7 @@ impl State {
 
     fn schedule_save(&mut self) {
         self.save_generation += 1;
+        self.save_target = SaveTarget::Whole;
         self.save = SaveState::Saving;
     }
 
@@ -697,6 +713,36 @@ mod tests {
         let state = state.reduce(Action::Saved { generation: 1, seq: None, index: None });
         assert_eq!(state.save, SaveState::Saving, "the newest write is still in flight");
         let state = state.reduce(Action::Saved { generation: 2, seq: None, index: None });
+        assert_eq!(state.save, SaveState::Saved);
+    }
+
+    #[test]
+    fn an_answer_is_written_alone_and_a_failed_older_write_is_made_good() {
+        let (state, draft) = state_with_survey();
+        let state = Rc::new(state).reduce(Action::Start(draft));
+        assert_eq!(state.save_target, SaveTarget::Whole, "a new response is written whole");
+        let answer = |question: &str| Action::Answer {
+            question_id: question.into(),
+            value: Some(AnswerValue::Number(4)),
+            now: 5,
+        };
+        let state = state.reduce(answer("branch_unity"));
+        assert_eq!((state.save_generation, &state.save_target), (2, &SaveTarget::Answer("branch_unity".into())));
+        let state = state.reduce(answer("branch_contact"));
+        assert_eq!((state.save_generation, &state.save_target), (3, &SaveTarget::Answer("branch_contact".into())));
+        let state = state.reduce(Action::Page(1));
+        assert_eq!((state.save_generation, &state.save_target), (4, &SaveTarget::Whole));
+        // Generation 2 (branch_unity alone) failed after 3 and 4 were issued: only a whole write
+        // still carries that answer, so one is scheduled, and "saved" waits for it.
+        let error = StoreError::new("QuotaExceededError", "full");
+        let state = state.reduce(Action::SaveFailed { generation: 2, error });
+        assert_eq!(
+            (state.save_generation, &state.save_target, &state.save),
+            (5, &SaveTarget::Whole, &SaveState::Saving)
+        );
+        let state = state.reduce(Action::Saved { generation: 4, seq: None, index: None });
+        assert_eq!(state.save, SaveState::Saving);
+        let state = state.reduce(Action::Saved { generation: 5, seq: None, index: None });
         assert_eq!(state.save, SaveState::Saved);
     }
 

@@ -18,6 +18,12 @@
 //!   transaction as every write that changes them, so start-up reads a few records instead of
 //!   every response on the device. Built once from the responses when it is missing (the first
 //!   start after the upgrade).
+//! - `answers` (since version 5): key = `"{response id} {question id}"`, value = a
+//!   [`StoredAnswer`]: one answer of a response in progress, written on its own when the evaluator
+//!   changes it (a few dozen bytes instead of the whole response). A response read from the store is
+//!   its `responses` record with its `answers` records laid over it. Every write of a whole response
+//!   deletes that response's `answers` records in the same transaction, so a record there is always
+//!   newer than the response it belongs to.
 //!
 //! Every write awaits the transaction's commit before returning: the caller may only tell the
 //! evaluator "saved" after that.
@@ -25,15 +31,16 @@
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::KeyRange;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use survey_core::bundle::Sample;
-use survey_core::{Draft, Status};
+use survey_core::{Answer, Draft, Status};
 
 /// The database name used by the app.
 pub const DB_NAME: &str = "survey-kit";
 /// The current schema version; bump it and add a step to [`upgrade`] to change the shape.
-pub const DB_VERSION: u32 = 4;
+pub const DB_VERSION: u32 = 5;
 
 pub const SURVEYS: &str = "surveys";
 pub const RESPONSES: &str = "responses";
@@ -42,12 +49,47 @@ pub const KEYS: &str = "keys";
 pub const ROUNDS: &str = "rounds";
 pub const CONTACTS: &str = "contacts";
 pub const INDEX: &str = "index";
+pub const ANSWERS: &str = "answers";
 /// The `index` key of the [`ResponseIndex`].
 pub const RESPONSE_INDEX_KEY: &str = "responses";
 /// The `meta` key of the organiser key id the first round was signed with.
 pub const ORGANISER_PIN_KEY: &str = "organiser_pin";
 /// The `meta` key of the device's sequence counter (the highest number issued).
 pub const SEQ_KEY: &str = "device_seq";
+
+/// One answer of a response in progress, as the evaluator last gave it (`None`: cleared).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredAnswer {
+    pub response: String,
+    pub question: String,
+    pub answer: Option<Answer>,
+}
+
+/// The `answers` key of one answer. Response ids hold no space (they are UUIDs), so the keys of
+/// one response are exactly those in [`answers_of`].
+fn answer_key(response: &str, question: &str) -> String {
+    format!("{response} {question}")
+}
+
+/// The `answers` keys of one response: from `"{id} "` up to, not including, `"{id}!"` (`!` is
+/// the character after the space).
+fn answers_of(response: &str) -> KeyRange<String> {
+    KeyRange::Bound(format!("{response} "), false, format!("{response}!"), true)
+}
+
+/// Lays the answers written on their own over the response they belong to (others are ignored).
+pub fn lay_over(draft: &mut Draft, answers: &[StoredAnswer]) {
+    for stored in answers.iter().filter(|a| a.response == draft.id) {
+        match &stored.answer {
+            Some(answer) => {
+                draft.answers.insert(stored.question.clone(), answer.clone());
+            }
+            None => {
+                draft.answers.remove(&stored.question);
+            }
+        }
+    }
+}
 
 /// A round file kept on the device, exactly as it was imported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -308,28 +350,69 @@ impl Store {
     pub async fn put_response(&self, draft: &Draft) -> Result<Option<ResponseIndex>, StoreError> {
         if draft.status == Status::Draft && self.open.borrow().contains(&draft.id) {
             // A draft the index already lists: nothing of the index changes.
-            self.put_json(RESPONSES, &draft.id, draft).await?;
+            let text = serde_json::to_string(draft).map_err(|err| StoreError::new("EncodeError", err))?;
+            let tx = self.db.transaction([RESPONSES, ANSWERS]).with_mode(TransactionMode::Readwrite).build()?;
+            tx.object_store(RESPONSES)?.put(text).with_key(draft.id.clone()).primitive()?.await?;
+            tx.object_store(ANSWERS)?.delete::<String, _>(answers_of(&draft.id)).primitive()?.await?;
+            tx.commit().await?;
             return Ok(None);
         }
         self.write_responses(std::slice::from_ref(draft), false).await.map(|(_, index)| Some(index))
     }
 
+    /// Writes one answer of a response in progress, alone; returns once it is committed. Only for
+    /// a response whose whole record is committed as a draft (the index lists it as open):
+    /// otherwise the answer would have no response to belong to, and it returns `Ok(false)`
+    /// without writing, for the caller to write the whole response instead.
+    pub async fn put_answer(
+        &self,
+        response: &str,
+        question: &str,
+        answer: Option<&Answer>,
+    ) -> Result<bool, StoreError> {
+        if !self.open.borrow().contains(response) {
+            return Ok(false);
+        }
+        let record =
+            StoredAnswer { response: response.to_owned(), question: question.to_owned(), answer: answer.cloned() };
+        let text = serde_json::to_string(&record).map_err(|err| StoreError::new("EncodeError", err))?;
+        let tx = self.db.transaction(ANSWERS).with_mode(TransactionMode::Readwrite).build()?;
+        tx.object_store(ANSWERS)?.put(text).with_key(answer_key(response, question)).primitive()?.await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     pub async fn response(&self, id: &str) -> Result<Option<Draft>, StoreError> {
-        self.get_json(RESPONSES, id).await
+        let tx = self.db.transaction([RESPONSES, ANSWERS]).build()?;
+        let text: Option<String> = tx.object_store(RESPONSES)?.get(id.to_owned()).primitive()?.await?;
+        let Some(text) = text else { return Ok(None) };
+        let mut draft: Draft = serde_json::from_str(&text)
+            .map_err(|err| StoreError::new("DecodeError", format!("{RESPONSES}/{id}: {err}")))?;
+        lay_over(&mut draft, &read_answers(&tx.object_store(ANSWERS)?, Some(id)).await?);
+        Ok(Some(draft))
     }
 
     /// Every stored response (for exports; start-up reads the index instead).
     pub async fn responses(&self) -> Result<Vec<Result<Draft, String>>, StoreError> {
-        self.all_json(RESPONSES).await
+        let mut all: Vec<Result<Draft, String>> = self.all_json(RESPONSES).await?;
+        let tx = self.db.transaction(ANSWERS).build()?;
+        let answers = read_answers(&tx.object_store(ANSWERS)?, None).await?;
+        if !answers.is_empty() {
+            for draft in all.iter_mut().filter_map(|r| r.as_mut().ok()) {
+                lay_over(draft, &answers);
+            }
+        }
+        Ok(all)
     }
 
     /// Deletes a response and updates the index in the same transaction.
     pub async fn delete_response(&self, id: &str) -> Result<ResponseIndex, StoreError> {
-        let tx = self.db.transaction([RESPONSES, INDEX]).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self.db.transaction([RESPONSES, INDEX, ANSWERS]).with_mode(TransactionMode::Readwrite).build()?;
         let responses = tx.object_store(RESPONSES)?;
         let mut index = read_index(&tx.object_store(INDEX)?, &responses).await?;
         let before = read_head(&responses, id).await?;
         responses.delete(id.to_owned()).primitive()?.await?;
+        tx.object_store(ANSWERS)?.delete::<String, _>(answers_of(id)).primitive()?.await?;
         index.replace(before.as_ref(), None);
         write_index(&tx.object_store(INDEX)?, &index).await?;
         tx.commit().await?;
@@ -345,8 +428,10 @@ impl Store {
         drafts: &[Draft],
         number: bool,
     ) -> Result<(Option<u64>, ResponseIndex), StoreError> {
-        let tx = self.db.transaction([RESPONSES, META, INDEX]).with_mode(TransactionMode::Readwrite).build()?;
+        let tx =
+            self.db.transaction([RESPONSES, META, INDEX, ANSWERS]).with_mode(TransactionMode::Readwrite).build()?;
         let responses = tx.object_store(RESPONSES)?;
+        let answers = tx.object_store(ANSWERS)?;
         let meta = tx.object_store(META)?;
         let index_store = tx.object_store(INDEX)?;
         let mut index = read_index(&index_store, &responses).await?;
@@ -364,6 +449,8 @@ impl Store {
             let before = read_head(&responses, &draft.id).await?;
             let text = serde_json::to_string(&*draft).map_err(|err| StoreError::new("EncodeError", err))?;
             responses.put(text).with_key(draft.id.clone()).primitive()?.await?;
+            // The whole response now holds every answer: those written alone are older.
+            answers.delete::<String, _>(answers_of(&draft.id)).primitive()?.await?;
             index.replace(before.as_ref(), Some(&ResponseHead::of(&draft)));
         }
         write_index(&index_store, &index).await?;
@@ -423,12 +510,14 @@ impl Store {
     /// The responses in progress, read one by one from the index (damaged or missing ones left
     /// out).
     pub async fn open_responses(&self, index: &ResponseIndex) -> Result<Vec<Draft>, StoreError> {
-        let tx = self.db.transaction(RESPONSES).build()?;
+        let tx = self.db.transaction([RESPONSES, ANSWERS]).build()?;
         let store = tx.object_store(RESPONSES)?;
+        let answers = tx.object_store(ANSWERS)?;
         let mut drafts = Vec::with_capacity(index.open.len());
         for id in &index.open {
             let text: Option<String> = store.get(id.clone()).primitive()?.await?;
-            if let Some(draft) = text.and_then(|text| serde_json::from_str::<Draft>(&text).ok()) {
+            if let Some(mut draft) = text.and_then(|text| serde_json::from_str::<Draft>(&text).ok()) {
+                lay_over(&mut draft, &read_answers(&answers, Some(id)).await?);
                 drafts.push(draft);
             }
         }
@@ -505,7 +594,10 @@ fn upgrade(db: &Database, old_version: u32) -> indexed_db_futures::Result<()> {
         // Filled from the responses on the first start (`Store::response_index`).
         db.create_object_store(INDEX).build()?;
     }
-    // Later versions add their steps here, e.g. `if old_version < 5 { ... }`.
+    if old_version < 5 {
+        db.create_object_store(ANSWERS).build()?;
+    }
+    // Later versions add their steps here, e.g. `if old_version < 6 { ... }`.
     Ok(())
 }
 
@@ -522,6 +614,21 @@ async fn read_index(
     let texts: Vec<String> = responses.get_all().primitive()?.await?.collect::<Result<Vec<String>, _>>()?;
     let heads: Vec<ResponseHead> = texts.iter().filter_map(|text| serde_json::from_str(text).ok()).collect();
     Ok(ResponseIndex::of(&heads))
+}
+
+/// The answers written on their own, of one response or of all; damaged records are left out
+/// (the response's own record still holds the answer as it was before).
+async fn read_answers(
+    store: &indexed_db_futures::object_store::ObjectStore<'_>,
+    response: Option<&str>,
+) -> Result<Vec<StoredAnswer>, StoreError> {
+    let texts: Vec<String> = match response {
+        Some(id) => {
+            store.get_all().with_query::<String, _>(answers_of(id)).primitive()?.await?.collect::<Result<_, _>>()?
+        }
+        None => store.get_all().primitive()?.await?.collect::<Result<_, _>>()?,
+    };
+    Ok(texts.iter().filter_map(|text| serde_json::from_str(text).ok()).collect())
 }
 
 async fn write_index(
