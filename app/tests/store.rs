@@ -216,7 +216,7 @@ async fn answers_written_alone_are_read_back_with_their_response() {
     let (survey, mut draft) = sample_draft("r-2");
     let store = Store::open_named(&name).await.expect("open");
     // Not yet a committed draft: the answer is not written alone, the caller writes it all.
-    assert_eq!(store.put_answer("r-2", "branch_unity", None).await.expect("refused cleanly"), false);
+    assert!(!store.put_answer("r-2", "branch_unity", None).await.expect("refused cleanly"));
     draft.set_answer(&survey, "branch_unity", AnswerValue::Number(4), 1).expect("valid answer");
     store.put_response(&draft).await.expect("whole response");
     store.response_index().await.expect("index lists it as open");
