@@ -21,9 +21,15 @@
 //    unthrottled before the timed visit). Ratios to the floor, and to the 1-response list, are printed.
 // 4. Sizes of app/dist's .wasm, .js and .css files: raw, gzip -9 and brotli q11 (computed after every timed part:
 //    compressing in the driver's process would compete with the browser for the CPU).
+// 5. Per answer on a 1,000-question survey (one page of 1,000 scale questions, generated from the example's first
+//    scale question), CPU throttled, the app and a floor page of the same 1,000 radio groups in one browser: the
+//    driver's mouse click on an option (found and measured first, untimed) until the page has drawn a frame
+//    after it (a task after the next animation frame), timed in the driver (its own overhead is in both), BIG_ANSWERS answers spread over the page, each after the previous save settled (not timed). The
+//    in-page click -> committed latency of the same answers is reported beside it.
 //
 // Environment: PERF_RUNS (default 5), PERF_ANSWERS (default 200), PERF_RATE (default 4), PERF_STORED (default
-// 1,500,2000,5000), PERF_ONLY (a comma-separated subset of cold,latency,startup,stored).
+// 1,500,2000,5000), PERF_BIG_ANSWERS (default 20), PERF_ONLY (a comma-separated subset of
+// cold,latency,startup,stored,thousand).
 
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,8 +49,12 @@ const RUNS = intFromEnv('PERF_RUNS', 5);
 const ANSWERS = intFromEnv('PERF_ANSWERS', 200);
 const RATE = intFromEnv('PERF_RATE', 4);
 const STORED = (process.env.PERF_STORED || '1,500,2000,5000').split(',').map(Number);
-const ONLY = new Set((process.env.PERF_ONLY || 'cold,latency,startup,stored').split(','));
+const BIG_ANSWERS = intFromEnv('PERF_BIG_ANSWERS', 20);
+const ONLY = new Set((process.env.PERF_ONLY || 'cold,latency,startup,stored,thousand').split(','));
 const FLOOR = 'floor.html';
+const BIG_FLOOR = 'floor-thousand.html';
+const BIG_QUESTIONS = 1000;
+const BIG_ID = 'perf-thousand';
 const SURVEY_FILE = join(REPO, 'survey-schemas/party-building-satisfaction.json');
 const WAIT = 60_000; // throttled cold starts on a small machine can take a while
 
@@ -286,6 +296,74 @@ function floorPage(survey) {
 </head><body><h1>${esc(text(survey.title))}</h1>\n<form>\n${sections}\n</form></body></html>\n`;
 }
 
+/** A survey of one page of BIG_QUESTIONS scale questions, made from the example's first scale question. */
+function thousandSurvey(example) {
+  const template = example.sections.flatMap((s) => s.questions).find((q) => q.kind === 'scale');
+  const questions = Array.from({ length: BIG_QUESTIONS }, (_, i) => ({
+    ...template,
+    id: `q${String(i + 1).padStart(4, '0')}`,
+    required: false,
+    title: Object.fromEntries(Object.entries(template.title).map(([lang, t]) => [lang, `${i + 1}. ${t}`])),
+  }));
+  const { sections, ...rest } = example;
+  return { ...rest, id: BIG_ID, title: { 'zh-CN': '一千题测试问卷', en: 'A thousand questions' }, sections: [{ id: 'all', title: sections[0].title, questions }] };
+}
+
+/** Clicks BIG_ANSWERS options spread over the page, each after the page settled; the driver-side times. */
+async function clickSpread(page, { settle }) {
+  const times = [];
+  for (let i = 0; i < BIG_ANSWERS; i += 1) {
+    const n = ((i * 337) % BIG_QUESTIONS) + 1;
+    const qid = `q${String(n).padStart(4, '0')}`;
+    const value = i % 2 === 0 ? 4 : 5;
+    const option = page.locator(`[data-testid=question][data-qid="${qid}"] label.option:has(input[value="${value}"])`);
+    await option.scrollIntoViewIfNeeded();
+    if (settle) await settle(i);
+    // Found and measured before the clock starts: a selector query over a page of 6,000 inputs costs the
+    // driver's in-page script seconds when throttled, on the floor page as much as on the app.
+    const box = await option.boundingBox();
+    if (!box) throw new Error(`${qid}: option ${value} is not shown`);
+    const t0 = performance.now();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    // Until the page drew a frame after the input (a task after the next animation frame): the app's
+    // re-render is done by then, and the floor's radio button is drawn.
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+/** One browser: the app with the 1,000-question survey imported and started, then the floor page of it. */
+async function thousandRun(server, rate, surveyFile) {
+  const browser = await openBrowser(rate, LATENCY_PROBE);
+  try {
+    const { page } = browser;
+    await page.goto(server.url);
+    await page.locator(SEL.surveyList).waitFor({ state: 'visible' });
+    await page.setInputFiles('[data-testid=import-file]', surveyFile);
+    await page.locator(`[data-testid=start-${BIG_ID}]`).click();
+    await page.locator(`${SEL.question}[data-qid="q${BIG_QUESTIONS}"]`).waitFor({ state: 'attached' });
+    await settled(page);
+    const app = await clickSpread(page, {
+      settle: async (i) => {
+        await page.waitForFunction((n) => window.__lat.results.length >= n, i, { timeout: WAIT });
+        await settled(page);
+      },
+    });
+    await page.waitForFunction((n) => window.__lat.results.length >= n, BIG_ANSWERS, { timeout: WAIT });
+    const lat = await page.evaluate(() => window.__lat);
+    if (lat.errors) throw new Error(`${lat.errors} saves failed`);
+    await leave(page);
+    await page.goto(`${server.url}${BIG_FLOOR}`);
+    await page.locator(`${SEL.question}[data-qid="q${BIG_QUESTIONS}"]`).waitFor({ state: 'attached' });
+    const floor = await clickSpread(page, {});
+    const calibration = await calibrate(page);
+    return { app, floor, commit: lat.results.map((r) => r.fromClick), calibrationMs: calibration.ms };
+  } finally {
+    await browser.close();
+  }
+}
+
 /** Probe for the floor page: navigation -> the first question with its input visible. */
 const FLOOR_PROBE = `(() => {
   if (!location.pathname.endsWith('/${FLOOR}')) return;
@@ -468,9 +546,15 @@ async function main() {
   // A copy of the build is served and measured, so that a rebuild of app/dist during the run cannot mix builds.
   const dist = mkdtempSync(join(tmpdir(), 'survey-kit-perf-dist-'));
   cpSync(requireDist(), dist, { recursive: true });
-  const floor = floorPage(JSON.parse(readFileSync(SURVEY_FILE, 'utf8')));
+  const example = JSON.parse(readFileSync(SURVEY_FILE, 'utf8'));
+  const floor = floorPage(example);
   writeFileSync(join(HERE, FLOOR), floor);
   writeFileSync(join(dist, FLOOR), floor);
+  // The 1,000-question survey and its floor page live only in the served copy and a temporary file.
+  const big = thousandSurvey(example);
+  const bigFile = join(dist, `${BIG_ID}.json`);
+  writeFileSync(bigFile, JSON.stringify(big, null, 2));
+  writeFileSync(join(dist, BIG_FLOOR), floorPage(big));
   const started = Date.now();
   const server = await startServer(dist, { port: 0 });
   const meta = {
@@ -534,6 +618,13 @@ async function main() {
           console.log(`  run ${i + 1}: list ${ms(run.list)} ms`);
         }
       }
+    }
+
+    let thousand = null;
+    if (ONLY.has('thousand')) {
+      console.log(`per answer on a ${BIG_QUESTIONS}-question page: ${BIG_ANSWERS} answers at ${RATE}x, app then floor ...`);
+      thousand = await thousandRun(server, RATE, bigFile);
+      console.log(`  app median ${ms(median(thousand.app))} ms, floor median ${ms(median(thousand.floor))} ms`);
     }
 
     // Only now, with every timed part done: compressing competes with the browser for the CPU.
@@ -647,6 +738,30 @@ async function main() {
         ),
       );
     }
+    let thousandSummary = null;
+    if (thousand) {
+      thousandSummary = {
+        app: summarise(thousand.app),
+        floor: summarise(thousand.floor),
+        commit: summarise(thousand.commit),
+        calibrationMs: thousand.calibrationMs,
+      };
+      thousandSummary.ratio = thousandSummary.app.p50 / thousandSummary.floor.p50;
+      const t = thousandSummary;
+      console.log('');
+      console.log(`6. Per answer on one page of ${BIG_QUESTIONS} questions, ${RATE}x throttling, ${BIG_ANSWERS} answers (driver click -> next frame; ms)`);
+      console.log(
+        table(
+          ['page', 'p50', 'p95', 'max', 'min', 'ratio (p50)'],
+          [
+            ['app', ms(t.app.p50), ms(t.app.p95), ms(t.app.max), ms(t.app.min), `${t.ratio.toFixed(2)}x`],
+            ['floor', ms(t.floor.p50), ms(t.floor.p95), ms(t.floor.max), ms(t.floor.min), '1.00x'],
+            ['app: click -> committed (in page)', ms(t.commit.p50), ms(t.commit.p95), ms(t.commit.max), ms(t.commit.min), ''],
+          ],
+        ),
+      );
+      console.log(`   (throttling check: ${ms(t.calibrationMs)} ms)`);
+    }
     console.log('');
     console.log('5. Sizes of app/dist (gzip -9, brotli q11)');
     console.log(
@@ -670,6 +785,7 @@ async function main() {
       },
       startup: startupSummary && { unit: 'ms', summary: startupSummary, rounds: startup },
       storedResponses: Object.keys(stored).length === 0 ? null : { unit: 'ms', summary: storedSummary, runs: stored },
+      thousandQuestions: thousand && { unit: 'ms', summary: thousandSummary, samples: thousand },
       sizes: { unit: 'bytes', ...size },
     };
     writeFileSync(REPORT, JSON.stringify(report, null, 2) + '\n');

@@ -4,8 +4,9 @@
 //! fill page and a department's preview of a survey show the same thing.
 
 use crate::ui::i18n::Lang;
-use crate::ui::question::QuestionView;
+use crate::ui::question::{QuestionRef, QuestionView};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use survey_core::{Answer, AnswerValue, Logic, Problem, QuestionKind, Relevance, Section, Survey};
 use yew::prelude::*;
 
@@ -47,7 +48,7 @@ pub fn question_numbers(survey: &Survey) -> BTreeMap<String, usize> {
 /// What one page of questions shows: borrowed, since it is rendered inside the page component
 /// that owns the response (a component of its own would cost the field wasm a few KB).
 pub struct SectionQuestions<'a> {
-    pub survey: &'a Survey,
+    pub survey: &'a Rc<Survey>,
     /// The section shown (an index into `survey.sections`).
     pub page: usize,
     pub logic: &'a Logic,
@@ -59,6 +60,7 @@ pub struct SectionQuestions<'a> {
     pub missing: &'a [String],
     /// What is wrong with the answers given, by question id.
     pub problems: &'a BTreeMap<String, Problem>,
+    /// The same callback on every render (a hook's), or every question would render again.
     pub on_answer: &'a Callback<(String, Option<AnswerValue>)>,
 }
 
@@ -68,16 +70,17 @@ pub fn section_questions(view: &SectionQuestions<'_>) -> Html {
     section
         .questions
         .iter()
-        .filter(|q| view.logic.is_relevant(&q.id, view.relevance))
-        .map(|question| {
+        .enumerate()
+        .filter(|(_, q)| view.logic.is_relevant(&q.id, view.relevance))
+        .filter_map(|(index, question)| Some((QuestionRef::new(view.survey, view.page, index)?, question)))
+        .map(|(reference, question)| {
             html! {
                 <QuestionView
                     key={question.id.clone()}
-                    question={question.clone()}
+                    question={reference}
                     number={view.numbers.get(&question.id).copied()}
                     answer={view.answers.get(&question.id).map(|a| a.value.clone())}
                     lang={view.lang}
-                    languages={view.survey.languages.clone()}
                     missing={view.missing.contains(&question.id)}
                     problem={view.problems.get(&question.id).cloned()}
                     on_answer={view.on_answer.clone()}

@@ -6,19 +6,53 @@
 
 use crate::ui::i18n::{problem_text, tr, Lang, Msg};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use survey_core::definition::ScalePoint;
-use survey_core::{AnswerValue, Problem, Question, QuestionKind, Text};
+use survey_core::{AnswerValue, Problem, Question, QuestionKind, Survey, Text};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+/// One question of a survey shared by the page, compared by identity (the same survey, section
+/// and position) instead of by value: after an answer, the questions that did not change compare
+/// equal at once and are not rendered again, even on a page of a thousand questions.
+#[derive(Clone)]
+pub struct QuestionRef {
+    survey: Rc<Survey>,
+    section: usize,
+    index: usize,
+}
+
+impl QuestionRef {
+    /// The question at `index` of `section`, or `None` when there is none.
+    pub fn new(survey: &Rc<Survey>, section: usize, index: usize) -> Option<QuestionRef> {
+        survey.sections.get(section)?.questions.get(index)?;
+        Some(QuestionRef { survey: survey.clone(), section, index })
+    }
+
+    pub fn get(&self) -> &Question {
+        // Checked when made, and a survey never changes behind its `Rc`.
+        &self.survey.sections[self.section].questions[self.index]
+    }
+
+    /// The survey's languages, for the fallback of its texts.
+    pub fn languages(&self) -> &[String] {
+        &self.survey.languages
+    }
+}
+
+impl PartialEq for QuestionRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.survey, &other.survey) && self.section == other.section && self.index == other.index
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct QuestionProps {
-    pub question: Question,
+    pub question: QuestionRef,
     /// Position in the survey, for the visible number (`None` for notes).
     pub number: Option<usize>,
     pub answer: Option<AnswerValue>,
     pub lang: Lang,
-    pub languages: Vec<String>,
     /// Highlighted as missing after an attempt to finish.
     pub missing: bool,
     /// What is wrong with the current answer, if anything.
@@ -38,9 +72,9 @@ struct Option_ {
 
 #[component]
 pub fn QuestionView(props: &QuestionProps) -> Html {
-    let q = &props.question;
+    let q = props.question.get();
     let lang = props.lang;
-    let text = |t: &Text| t.get(lang.tag(), &props.languages).to_owned();
+    let text = |t: &Text| t.get(lang.tag(), props.question.languages()).to_owned();
     let title_id = format!("q-{}-title", q.id);
     let help_id = format!("q-{}-help", q.id);
     let problem_id = format!("q-{}-problem", q.id);
@@ -250,7 +284,7 @@ fn checkbox_group(q: &Question, options: Vec<Option_>, on_toggle: impl Fn(String
 }
 
 fn matrix(props: &QuestionProps, text: &dyn Fn(&Text) -> String, emit: impl Fn(Option<AnswerValue>) + 'static) -> Html {
-    let q = &props.question;
+    let q = props.question.get();
     let current: BTreeMap<String, i64> = match &props.answer {
         Some(AnswerValue::Rows(rows)) => rows.clone(),
         _ => BTreeMap::new(),
@@ -285,7 +319,7 @@ fn matrix(props: &QuestionProps, text: &dyn Fn(&Text) -> String, emit: impl Fn(O
 }
 
 fn number_box(props: &QuestionProps, emit: impl Fn(Option<AnswerValue>) + 'static) -> Html {
-    let q = &props.question;
+    let q = props.question.get();
     let integer = q.kind == QuestionKind::Integer;
     let current = match &props.answer {
         Some(AnswerValue::Number(n)) => n.to_string(),
@@ -327,7 +361,7 @@ fn number_box(props: &QuestionProps, emit: impl Fn(Option<AnswerValue>) + 'stati
 }
 
 fn date_box(props: &QuestionProps, emit: impl Fn(Option<AnswerValue>) + 'static) -> Html {
-    let q = &props.question;
+    let q = props.question.get();
     let current = match &props.answer {
         Some(AnswerValue::Text(date)) => date.clone(),
         _ => String::new(),
@@ -344,7 +378,7 @@ fn date_box(props: &QuestionProps, emit: impl Fn(Option<AnswerValue>) + 'static)
 }
 
 fn text_box(props: &QuestionProps, emit: impl Fn(Option<AnswerValue>) + 'static) -> Html {
-    let q = &props.question;
+    let q = props.question.get();
     let current = match &props.answer {
         Some(AnswerValue::Text(text)) => text.clone(),
         _ => String::new(),

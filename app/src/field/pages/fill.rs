@@ -43,6 +43,15 @@ pub fn FillPage(props: &FillProps) -> Html {
         });
     }
 
+    // One callback for the life of the page: a new one per render would make every question's
+    // props differ, and every question render again after each answer.
+    let on_answer = {
+        let dispatcher = state.dispatcher();
+        use_callback((), move |(question_id, value): (String, Option<AnswerValue>), _| {
+            dispatcher.dispatch(Action::Answer { question_id, value, now: platform::now_ms() });
+        })
+    };
+
     let Some((draft, entry, relevance)) = state.current_logic() else {
         let message = if state.current.is_none() { Msg::ResponseNotFound } else { Msg::SurveyUnavailable };
         return html! { <p class="alert" role="alert">{ tr(lang, message) }</p> };
@@ -59,12 +68,6 @@ pub fn FillPage(props: &FillProps) -> Html {
         draft.problems(&survey, &logic, relevance).into_iter().collect();
     let numbers = question_numbers(&survey);
 
-    let on_answer = {
-        let state = state.clone();
-        Callback::from(move |(question_id, value): (String, Option<AnswerValue>)| {
-            state.dispatch(Action::Answer { question_id, value, now: platform::now_ms() });
-        })
-    };
     let go = |target: usize| {
         let state = state.clone();
         Callback::from(move |_| state.dispatch(Action::Page(target)))
