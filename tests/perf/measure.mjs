@@ -19,7 +19,7 @@
 //    (click start -> first question visible); the driver's own click latency is not counted. Then the warm survey
 //    list with 1, 500, 2,000 and 5,000 stored responses (copies of one finished response, written into IndexedDB
 //    unthrottled before the timed visit). Ratios to the floor, and to the 1-response list, are printed.
-// 4. Sizes of app/dist's .wasm, .js and .css files: raw, gzip -9 and brotli q11 (computed after every timed part:
+// 6. Sizes of app/dist's .wasm, .js and .css files: raw, gzip -9 and brotli q11 (computed after every timed part:
 //    compressing in the driver's process would compete with the browser for the CPU).
 // 5. Per answer on a 1,000-question survey (one page of 1,000 scale questions, generated from the example's first
 //    scale question), CPU throttled, the app and a floor page of the same 1,000 radio groups in one browser: the
@@ -749,7 +749,7 @@ async function main() {
       thousandSummary.ratio = thousandSummary.app.p50 / thousandSummary.floor.p50;
       const t = thousandSummary;
       console.log('');
-      console.log(`6. Per answer on one page of ${BIG_QUESTIONS} questions, ${RATE}x throttling, ${BIG_ANSWERS} answers (driver click -> next frame; ms)`);
+      console.log(`5. Per answer on one page of ${BIG_QUESTIONS} questions, ${RATE}x throttling, ${BIG_ANSWERS} answers (driver click -> next frame; ms)`);
       console.log(
         table(
           ['page', 'p50', 'p95', 'max', 'min', 'ratio (p50)'],
@@ -763,7 +763,7 @@ async function main() {
       console.log(`   (throttling check: ${ms(t.calibrationMs)} ms)`);
     }
     console.log('');
-    console.log('5. Sizes of app/dist (gzip -9, brotli q11)');
+    console.log('6. Sizes of app/dist (gzip -9, brotli q11)');
     console.log(
       table(
         ['file', 'raw', 'gzip', 'brotli'],
