@@ -102,7 +102,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
 /// The language when `--lang` is not given: Chinese when the locale (`LC_ALL`, else
 /// `LC_MESSAGES`, else `LANG`, the first one set, as gettext reads them) is a `zh` one, else
 /// English. `var` reads the environment; a parameter so that tests need not change it.
-fn lang_from_env(var: impl Fn(&str) -> Option<OsString>) -> MessageLang {
+pub(crate) fn lang_from_env(var: impl Fn(&str) -> Option<OsString>) -> MessageLang {
     let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].into_iter().filter_map(var).find(|value| !value.is_empty());
     match locale {
         Some(locale) if locale.to_string_lossy().starts_with("zh") => MessageLang::ZhCn,
@@ -129,7 +129,7 @@ fn ok_line(lang: MessageLang, fingerprint: &str, warnings: usize) -> String {
     }
 }
 
-fn cannot_read(lang: MessageLang, err: &std::io::Error) -> String {
+pub(crate) fn cannot_read(lang: MessageLang, err: &std::io::Error) -> String {
     match lang {
         MessageLang::ZhCn => format!("无法读取：{err}"),
         MessageLang::En => format!("cannot read: {err}"),

@@ -1,7 +1,8 @@
 //! The `survey` command for organisers and departments.
 //!
 //! `survey check FILE...` validates survey definitions and prints one `FILE: PATH: message` line
-//! per problem, in Chinese or English (`--lang`, else the locale). `survey schema` prints the
+//! per problem, in Chinese or English (`--lang`, else the locale). `survey convert` turns an
+//! XLSForm workbook into a definition. `survey schema` prints the
 //! JSON Schema of the definition format. `survey keygen` makes a department's age identity;
 //! `survey verify` checks result bundles against a roster. Exit codes: 0 when every file is clean (warnings
 //! allowed), 1 when any file has an error, 2 when a file cannot be read or the command line is
@@ -9,6 +10,7 @@
 
 mod bundles;
 mod check;
+mod convert;
 mod report;
 mod round;
 mod schema;
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
     }
     let code = match command.to_str() {
         Some("check") => check::run(rest),
+        Some("convert") => convert::run(rest),
         Some("schema") => schema::run(rest),
         Some("keygen") => bundles::keygen(rest),
         Some("verify") => bundles::verify(rest),

@@ -35,6 +35,22 @@ one `FILE: PATH: message` line per problem, then `FILE: ok (...)` for a file wit
 exit status: 0 clean (warnings allowed), 1 a file has errors, 2 unreadable input or bad usage",
     },
     Command {
+        name: "convert",
+        synopsis: "convert [--lang zh-CN|en] FORM.xlsx -o survey.json",
+        summary: "turn an XLSForm workbook (.xlsx, .ods) into a survey definition",
+        details: "\
+reads the survey, choices and settings sheets (docs/xlsform.md); every problem is printed as
+`FORM: error: sheet S, row N, column C: message`, all at once; nothing is written when there is
+an error; warnings name what was dropped
+
+  --lang zh-CN|zh|en   language of the messages; by default from the locale, as for check
+  -o, --output FILE    the definition to write (never overwrites an existing file)
+  FORM.xlsx            the workbook (.xlsx or .ods)
+
+exit status: 0 written (warnings allowed), 1 the form has errors, 2 unreadable input, an
+existing output or bad usage",
+    },
+    Command {
         name: "schema",
         synopsis: "schema",
         summary: "print the JSON Schema of the definition format (survey/1)",

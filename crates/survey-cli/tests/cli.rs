@@ -259,3 +259,36 @@ fn bad_usage_names_the_command_and_its_synopsis() {
     assert!(stderr.contains("usage: survey report (--survey S --roster R | --round ROUND)"), "{stderr}");
     assert!(stderr.contains("survey report --help"), "{stderr}");
 }
+
+fn xlsform_sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../survey-xlsform/test_data/samples").join(name)
+}
+
+#[test]
+fn convert_writes_a_definition_that_check_accepts_and_never_overwrites() {
+    let form = xlsform_sample("pyxform_yes_or_no_question.xlsx");
+    let out = std::env::temp_dir().join(format!("survey-convert-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&out);
+    let output = survey(&["convert".as_ref(), form.as_os_str(), "-o".as_ref(), out.as_os_str()]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let checked = survey(&["check".as_ref(), out.as_os_str()]);
+    assert_eq!(checked.status.code(), Some(0), "{checked:?}");
+    // A second run refuses to replace the file it wrote.
+    let again = survey(&["convert".as_ref(), form.as_os_str(), "-o".as_ref(), out.as_os_str()]);
+    assert_eq!(again.status.code(), Some(2), "{again:?}");
+    std::fs::remove_file(&out).expect("remove");
+}
+
+#[test]
+fn convert_names_every_mistake_by_sheet_and_row_and_writes_nothing() {
+    let form = xlsform_sample("pyxform_tutorial_household.xlsx");
+    let out = std::env::temp_dir().join(format!("survey-convert-bad-{}.json", std::process::id()));
+    let output = survey_with_env(
+        &["convert".as_ref(), form.as_os_str(), "-o".as_ref(), out.as_os_str()],
+        &[("LANG", "zh_CN.UTF-8")],
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("错误：survey 表第 2 行 type 列：不支持的题型 begin repeat"), "{stderr}");
+    assert!(!out.exists(), "nothing is written when there is an error");
+}
