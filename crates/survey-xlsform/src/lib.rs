@@ -153,6 +153,8 @@ impl Converter {
         }
         let lists = find("choices").map(|s| self.choices(s)).unwrap_or_default();
         let sections = self.survey(survey_sheet, &lists, &settings)?;
+        let indicators = find("indicators").map(|s| self.indicators(s)).unwrap_or_default();
+        let units = find("units").map(|s| self.units(s)).unwrap_or_default();
         if self.problems.iter().any(|p| p.severity == Severity::Error) {
             return None;
         }
@@ -169,6 +171,9 @@ impl Converter {
             document.insert("description".into(), Value::Object(self.all_languages(description)));
         }
         document.insert("languages".into(), json!(self.languages));
+        if !units.is_empty() {
+            document.insert("units".into(), Value::Array(units));
+        }
         let rows: Vec<(u32, Vec<u32>)> =
             sections.iter().map(|s| (s.row, s.questions.iter().map(|q| q.row).collect())).collect();
         let sections: Vec<Value> = sections
@@ -182,6 +187,9 @@ impl Converter {
             })
             .collect();
         document.insert("sections".into(), Value::Array(sections));
+        if !indicators.is_empty() {
+            document.insert("indicators".into(), Value::Array(indicators));
+        }
         let text = serde_json::to_string_pretty(&Value::Object(document)).unwrap_or_default();
         self.check(&text, &rows);
         Some(text + "\n")
@@ -200,6 +208,97 @@ impl Converter {
             let sheet = if row.is_some() { "survey" } else { "settings" };
             self.problems.push(Problem { severity, sheet: sheet.into(), row, column, message });
         }
+    }
+
+    /// The `indicators` sheet: rows `id`, `parent` (empty at the top), `label::…`, `weight`, as the
+    /// tree survey/1 writes (children in sheet order). A parent must come before its children.
+    fn indicators(&mut self, sheet: &Sheet) -> Vec<Value> {
+        let (Some(id_col), Some(weight_col)) = (sheet.column("id"), sheet.column("weight")) else {
+            let missing = if sheet.column("id").is_none() { "id" } else { "weight" };
+            self.problems.push(error(&sheet.name, Some(1), Some(missing), Message::NoColumn));
+            return Vec::new();
+        };
+        let parent_col = sheet.column("parent");
+        let labels = self.language_columns(sheet, "label");
+        // (id, parent, node) in sheet order; the tree is assembled bottom-up afterwards.
+        let mut nodes: Vec<(String, Option<String>, Map<String, Value>)> = Vec::new();
+        for row in &sheet.rows {
+            let id = row.cell(id_col).to_owned();
+            if id.is_empty() {
+                self.problems.push(error(&sheet.name, Some(row.number), Some("id"), Message::NoName));
+                continue;
+            }
+            let parent = parent_col.map(|c| row.cell(c).to_owned()).filter(|p| !p.is_empty());
+            if let Some(parent) = &parent {
+                if !nodes.iter().any(|(known, _, _)| known == parent) {
+                    self.problems.push(error(
+                        &sheet.name,
+                        Some(row.number),
+                        Some("parent"),
+                        Message::UnknownParent(parent.clone()),
+                    ));
+                    continue;
+                }
+            }
+            let weight = match row.cell(weight_col).parse::<f64>() {
+                Ok(weight) => weight,
+                Err(_) => {
+                    self.problems.push(error(
+                        &sheet.name,
+                        Some(row.number),
+                        Some("weight"),
+                        Message::NotNumber(row.cell(weight_col).to_owned()),
+                    ));
+                    continue;
+                }
+            };
+            let mut title = Self::text_of(row, &labels);
+            if title.is_empty() {
+                title = self.all_languages(&id);
+            }
+            let mut node = Map::new();
+            node.insert("id".into(), json!(id));
+            node.insert("title".into(), Value::Object(title));
+            node.insert("weight".into(), json!(weight));
+            nodes.push((id, parent, node));
+        }
+        fn build(parent: Option<&str>, nodes: &[(String, Option<String>, Map<String, Value>)]) -> Vec<Value> {
+            nodes
+                .iter()
+                .filter(|(_, p, _)| p.as_deref() == parent)
+                .map(|(id, _, node)| {
+                    let mut node = node.clone();
+                    let children = build(Some(id), nodes);
+                    if !children.is_empty() {
+                        node.insert("children".into(), Value::Array(children));
+                    }
+                    Value::Object(node)
+                })
+                .collect()
+        }
+        build(None, &nodes)
+    }
+
+    /// The `units` sheet: rows `id`, `name::…`.
+    fn units(&mut self, sheet: &Sheet) -> Vec<Value> {
+        let Some(id_col) = sheet.column("id") else {
+            self.problems.push(error(&sheet.name, Some(1), Some("id"), Message::NoColumn));
+            return Vec::new();
+        };
+        let names = self.language_columns(sheet, "name");
+        sheet
+            .rows
+            .iter()
+            .filter(|row| !row.cell(id_col).is_empty())
+            .map(|row| {
+                let id = row.cell(id_col);
+                let mut name = Self::text_of(row, &names);
+                if name.is_empty() {
+                    name = self.all_languages(id);
+                }
+                json!({ "id": id, "name": name })
+            })
+            .collect()
     }
 
     /// The settings sheet: the first data row, by column.
@@ -501,6 +600,42 @@ impl Converter {
             if let Some(value) = column("reverse").map(|c| row.cell(c)).filter(|v| !v.is_empty()) {
                 if yes(value) == Some(true) {
                     question.insert("reverse".into(), json!(true));
+                }
+            }
+            // Kit columns for what XLSForm writes as constraints: ranges and lengths.
+            for key in ["min", "max"] {
+                if let Some(value) = column(key).map(|c| row.cell(c)).filter(|v| !v.is_empty()) {
+                    match value.parse::<f64>() {
+                        Ok(n) => {
+                            question.insert(key.into(), json!(n));
+                        }
+                        Err(_) => self.problems.push(error(
+                            &sheet.name,
+                            Some(row.number),
+                            Some(key),
+                            Message::NotNumber(value.to_owned()),
+                        )),
+                    }
+                }
+            }
+            for key in ["max_length", "min_selected", "max_selected"] {
+                if let Some(value) = column(key).map(|c| row.cell(c)).filter(|v| !v.is_empty()) {
+                    match value.parse::<u32>() {
+                        Ok(n) => {
+                            question.insert(key.into(), json!(n));
+                        }
+                        Err(_) => self.problems.push(error(
+                            &sheet.name,
+                            Some(row.number),
+                            Some(key),
+                            Message::NotNumber(value.to_owned()),
+                        )),
+                    }
+                }
+            }
+            for key in ["min_date", "max_date"] {
+                if let Some(value) = column(key).map(|c| row.cell(c)).filter(|v| !v.is_empty()) {
+                    question.insert(key.into(), json!(value));
                 }
             }
             if let Some(value) = column("weight").map(|c| row.cell(c)).filter(|v| !v.is_empty()) {

@@ -47,6 +47,8 @@ pub enum Message {
     BadRequired(String),
     /// A cell that must be a number.
     NotNumber(String),
+    /// An indicator whose parent is not an indicator above it.
+    UnknownParent(String),
     /// A column dropped (no place for it in survey/1).
     Dropped,
     /// A metadata field dropped (the kit records times and devices itself).
@@ -106,6 +108,8 @@ impl Message {
             Message::BadRequired(v) => format!("required must be yes or no, not {v}"),
             Message::NotNumber(v) if zh => format!("应为数字，而不是 {v}"),
             Message::NotNumber(v) => format!("must be a number, not {v}"),
+            Message::UnknownParent(p) if zh => format!("上级指标 {p} 不存在（上级须写在其下级之前）"),
+            Message::UnknownParent(p) => format!("the parent {p} is not an indicator above this row"),
             Message::Dropped if zh => "此列在 survey/1 中没有对应项，已忽略".into(),
             Message::Dropped => "this column has no place in survey/1 and was dropped".into(),
             Message::DroppedMetadata(t) if zh => format!("元数据 {t} 已忽略（本工具自行记录时间和设备）"),

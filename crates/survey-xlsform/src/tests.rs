@@ -191,3 +191,47 @@ fn findings_of_the_kit_validation_point_at_their_row() {
         "{first:?}"
     );
 }
+
+#[test]
+fn indicators_units_and_ranges_come_from_their_sheets_and_columns() {
+    let survey: &[&[&str]] = &[
+        &["type", "name", "label", "indicator", "weight", "reverse", "min", "max"],
+        &["select_one sat", "q1", "Service", "service_staff", "2", "", "", ""],
+        &["select_one sat", "q2", "Complaints", "service_staff", "", "yes", "", ""],
+        &["integer", "years", "Years here", "", "", "", "0", "120"],
+    ];
+    let choices: &[&[&str]] =
+        &[&["list_name", "name", "label", "satisfied"], &["sat", "1", "Bad", ""], &["sat", "2", "Good", "yes"]];
+    let indicators: &[&[&str]] = &[
+        &["id", "parent", "label", "weight"],
+        &["service", "", "Service", "1"],
+        &["service_staff", "service", "Staff", "1"],
+        &["orphan", "nowhere", "Orphan", "1"],
+    ];
+    let units: &[&[&str]] = &[&["id", "name"], &["east", "East village"]];
+    let conversion = convert(&workbook(&[
+        ("survey", survey),
+        ("choices", choices),
+        ("indicators", indicators),
+        ("units", units),
+        SETTINGS,
+    ]));
+    assert_eq!(
+        rendered(&conversion),
+        ["sheet indicators, row 4, column parent: the parent nowhere is not an indicator above this row"]
+    );
+    let fixed: &[&[&str]] = &indicators[..3];
+    let conversion = convert(&workbook(&[
+        ("survey", survey),
+        ("choices", choices),
+        ("indicators", fixed),
+        ("units", units),
+        SETTINGS,
+    ]));
+    let d = definition(&conversion);
+    assert_eq!(d["indicators"][0]["children"][0]["id"], "service_staff");
+    assert_eq!(d["units"], json!([{ "id": "east", "name": { "en": "East village" } }]));
+    let q = &d["sections"][0]["questions"];
+    assert_eq!((&q[0]["weight"], &q[1]["reverse"]), (&json!(2.0), &json!(true)));
+    assert_eq!((&q[2]["min"], &q[2]["max"]), (&json!(0.0), &json!(120.0)));
+}
