@@ -1,0 +1,164 @@
+"""Writes the XLSForm fixtures of crates/survey-xlsform/test_data/fixtures/ (small workbooks, one per
+rule), reproducibly: fixed document dates and zip timestamps, so `--check` can compare bytes.
+
+    python3 tests/xlsform/make_fixtures.py           # write them
+    python3 tests/xlsform/make_fixtures.py --check   # exit 1 when a committed one differs
+
+A fixture named `ok_*` must convert (its definition is pinned in `NAME.expected.json` by the Rust
+test `crates/survey-xlsform/tests/fixtures.rs`, and checked against pyxform by
+`check_pyxform.py`); one named `err_*` must be refused (its messages pinned in `NAME.errors.txt`).
+"""
+
+import datetime
+import io
+import pathlib
+import sys
+import zipfile
+
+import openpyxl
+
+OUT = pathlib.Path(__file__).resolve().parents[2] / "crates/survey-xlsform/test_data/fixtures"
+FIXED = datetime.datetime(2026, 1, 1, 0, 0, 0)
+
+SETTINGS_EN_ZH = [["form_id", "version", "form_title", "default_language"], ["care", "1", "Care", "English (en)"]]
+
+FIXTURES = {
+    # Two languages, every basic type, groups (one nested with its own relevance), required.
+    "ok_types_groups_languages": {
+        "survey": [
+            ["type", "name", "label::English (en)", "label::中文 (zh)", "hint::English (en)", "required", "relevant", "constraint"],
+            ["text", "resident", "Your name", "您的姓名", "As you like", "", "", ""],
+            ["begin_group", "household", "Household", "家庭", "", "", "", ""],
+            ["integer", "members", "Members", "人数", "", "yes", "", ". >= 1 and . <= 20"],
+            ["decimal", "income", "Income", "收入", "", "", "${members} > 0", ""],
+            ["begin_group", "children", "Children", "子女", "", "", "${members} > 1", ""],
+            ["select_one yn", "school", "At school?", "上学吗？", "", "TRUE", "", ""],
+            ["end_group", "", "", "", "", "", "", ""],
+            ["end_group", "", "", "", "", "", "", ""],
+            ["date", "visited", "Visit date", "走访日期", "", "", "", ""],
+            ["select_multiple services", "used", "Services used", "使用过的服务", "", "", "", ""],
+            ["note", "thanks", "Thank you", "谢谢", "", "", "", ""],
+        ],
+        "choices": [
+            ["list_name", "name", "label::English (en)", "label::中文 (zh)"],
+            ["yn", "yes", "Yes", "是"],
+            ["yn", "no", "No", "否"],
+            ["services", "clinic", "Clinic", "卫生室"],
+            ["services", "library", "Library", "书屋"],
+        ],
+        "settings": SETTINGS_EN_ZH,
+    },
+    # Legacy spellings: select one from, begin group / end group, list name, bind:relevant, label:english.
+    "ok_legacy_spellings": {
+        "survey": [
+            ["type", "name", "label:English", "bind:relevant"],
+            ["begin group", "intro", "Introduction", ""],
+            ["select one from yes_or_no", "agree", "Do you agree?", ""],
+            ["text", "why", "Why not?", "${agree} = 'no'"],
+            ["end group", "", "", ""],
+        ],
+        "choices": [["list name", "name", "label:English"], ["yes_or_no", "yes", "Yes"], ["yes_or_no", "no", "No"]],
+        "settings": [["form_id", "version", "form_title"], ["legacy", "2", "Legacy"]],
+    },
+    # A scale from the satisfied marks, an unscored "don't know", numbers typed in expressions.
+    "ok_scale_and_typed_expressions": {
+        "survey": [
+            ["type", "name", "label::中文 (zh-CN)", "relevant", "indicator"],
+            ["select_one sat", "service", "您对服务是否满意？", "", ""],
+            ["select_one reason", "reason", "主要原因", "${service} <= '2'", ""],
+            ["text", "detail", "请具体说明", "${reason} = 1", ""],
+        ],
+        "choices": [
+            ["list_name", "name", "label::中文 (zh-CN)", "satisfied", "unscored"],
+            ["sat", "1", "很不满意", "", ""],
+            ["sat", "2", "不太满意", "", ""],
+            ["sat", "3", "一般", "", ""],
+            ["sat", "4", "比较满意", "yes", ""],
+            ["sat", "5", "很满意", "yes", ""],
+            ["sat", "9", "不了解", "", "yes"],
+            ["reason", "1", "态度", "", ""],
+            ["reason", "2", "效率", "", ""],
+        ],
+        "settings": [["form_id", "version", "form_title", "default_language"], ["sat", "1", "满意度", "中文 (zh)"]],
+    },
+    # Ungrouped runs around a group become sections of their own; metadata is dropped with a warning.
+    "ok_ungrouped_runs_and_metadata": {
+        "survey": [
+            ["type", "name", "label", "appearance"],
+            ["start", "start", "", ""],
+            ["text", "opening", "Opening", "multiline"],
+            ["begin_group", "middle", "", ""],
+            ["integer", "count", "Count", ""],
+            ["end_group", "", "", ""],
+            ["text", "closing", "Closing", ""],
+        ],
+        "settings": [["form_id", "version", "form_title", "default_language"], ["runs", "1", "Runs", "English"]],
+    },
+    # Every mistake at once, each at its row and column.
+    "err_names_types_references": {
+        "survey": [
+            ["type", "name", "label", "relevant", "required"],
+            ["text", "first-name", "First name", "", ""],
+            ["text", "ok", "Fine", "${nothing} = 'x'", "maybe"],
+            ["calculate", "total", "", "", ""],
+            ["select_one nolist", "pick", "Pick", "", ""],
+            ["text", "ok", "Again", "", ""],
+            ["begin_repeat", "people", "People", "", ""],
+            ["end_group", "", "", "", ""],
+        ],
+        "settings": [["form_id", "default_language"], ["bad", "English (en)"]],
+    },
+    # Languages that cannot be told.
+    "err_languages": {
+        "survey": [["type", "name", "label::Deutsch", "label"], ["text", "q1", "Name", "Name"]],
+    },
+}
+
+
+def workbook_bytes(sheets):
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            cells = []
+            for cell in row:
+                if cell == "TRUE":
+                    cells.append(True)
+                else:
+                    cells.append(cell if cell != "" else None)
+            sheet.append(cells)
+    book.properties.created = FIXED
+    book.properties.modified = FIXED
+    raw = io.BytesIO()
+    book.save(raw)
+    # Rewritten with fixed timestamps: the same fixtures give the same bytes.
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, source.read(info.filename))
+    return fixed.getvalue()
+
+
+def main():
+    check = "--check" in sys.argv[1:]
+    OUT.mkdir(parents=True, exist_ok=True)
+    differ = []
+    for name, sheets in FIXTURES.items():
+        path = OUT / f"{name}.xlsx"
+        data = workbook_bytes(sheets)
+        if check:
+            if not path.exists() or path.read_bytes() != data:
+                differ.append(str(path))
+        else:
+            path.write_bytes(data)
+    if differ:
+        print("fixtures differ from make_fixtures.py:\n  " + "\n  ".join(differ))
+        sys.exit(1)
+    print(f"{len(FIXTURES)} XLSForm fixtures {'match' if check else 'written'}")
+
+
+if __name__ == "__main__":
+    main()
