@@ -94,6 +94,47 @@ FIXTURES = {
         ],
         "settings": [["form_id", "version", "form_title", "default_language"], ["runs", "1", "Runs", "English"]],
     },
+    # The example of docs/xlsform.md: an evaluation survey with units, a weighted indicator tree,
+    # scale items with a "don't know", a reverse item and skip logic, in zh-CN and English.
+    "ok_evaluation_example": {
+        "survey": [
+            ["type", "name", "label::中文 (zh)", "label::English (en)", "required", "relevant", "indicator", "weight", "reverse", "reverse_of"],
+            ["select_one years", "lived_years", "您在本村居住多久了？", "How long have you lived here?", "yes", "", "", "", "", ""],
+            ["begin_group", "service", "便民服务", "Services", "", "${lived_years} != 'lt1'", "", "", "", ""],
+            ["select_one sat", "service_attitude", "您对服务态度是否满意？", "Are you satisfied with how staff treat you?", "yes", "", "service_staff", "2", "", ""],
+            ["select_one sat", "service_delay", "办事经常要跑好几趟吗？", "Do errands often take several trips?", "yes", "", "service_staff", "", "yes", ""],
+            ["select_one sat", "service_hall", "您对便民服务大厅是否满意？", "Are you satisfied with the service hall?", "", "", "service_place", "", "", ""],
+            ["end_group", "", "", "", "", "", "", "", "", ""],
+            ["text", "suggestion", "您还有什么建议？", "Any other suggestion?", "", "", "", "", "", ""],
+        ],
+        "choices": [
+            ["list_name", "name", "label::中文 (zh)", "label::English (en)", "satisfied", "unscored"],
+            ["years", "lt1", "不到一年", "Less than a year", "", ""],
+            ["years", "1to5", "一到五年", "One to five years", "", ""],
+            ["years", "gt5", "五年以上", "More than five years", "", ""],
+            ["sat", "1", "很不满意", "Very dissatisfied", "", ""],
+            ["sat", "2", "不太满意", "Dissatisfied", "", ""],
+            ["sat", "3", "一般", "Neutral", "", ""],
+            ["sat", "4", "比较满意", "Satisfied", "yes", ""],
+            ["sat", "5", "很满意", "Very satisfied", "yes", ""],
+            ["sat", "9", "不了解", "Don't know", "", "yes"],
+        ],
+        "indicators": [
+            ["id", "parent", "label::中文 (zh)", "label::English (en)", "weight"],
+            ["service", "", "便民服务", "Services", "1"],
+            ["service_staff", "service", "服务态度与效率", "Staff and speed", "0.6"],
+            ["service_place", "service", "服务场所", "Service places", "0.4"],
+        ],
+        "units": [
+            ["id", "name::中文 (zh)", "name::English (en)"],
+            ["qingxi", "青溪村", "Qingxi Village"],
+            ["shimen", "石门社区", "Shimen Community"],
+        ],
+        "settings": [
+            ["form_id", "version", "form_title", "default_language", "description"],
+            ["service-evaluation", "2026.1", "便民服务满意度测评", "中文 (zh)", "第三方入户测评"],
+        ],
+    },
     # Every mistake at once, each at its row and column.
     "err_names_types_references": {
         "survey": [
