@@ -12,6 +12,7 @@ test `crates/survey-xlsform/tests/fixtures.rs`, and checked against pyxform by
 import datetime
 import io
 import pathlib
+import re
 import sys
 import zipfile
 
@@ -175,11 +176,16 @@ def workbook_bytes(sheets):
     book.save(raw)
     # Rewritten with fixed timestamps: the same fixtures give the same bytes.
     fixed = io.BytesIO()
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
+    # Stored, not deflated: deflate output may differ between zlib builds, stored bytes cannot.
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_STORED) as target:
         for info in source.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(entry, source.read(info.filename))
+            entry.compress_type = zipfile.ZIP_STORED
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                # openpyxl stamps the save time as the modification date, whatever was set.
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>2026-01-01T00:00:00Z\g<2>", data)
+            target.writestr(entry, data)
     return fixed.getvalue()
 
 
