@@ -380,3 +380,55 @@ async fn upgrade_from_version_3_keeps_the_data_and_builds_the_response_index() {
     assert_eq!(store.response_index().await.expect("index"), ResponseIndex::of(&heads));
     store.close();
 }
+
+/// A tablet on schema version 4 keeps every record, its response index included, when version 5
+/// adds the store of answers written alone; a response in progress then takes its answers alone.
+#[wasm_bindgen_test]
+async fn upgrade_from_version_4_keeps_the_data_and_adds_the_answers_store() {
+    let name = unique_name("upgrade-v4");
+    let (survey, mut open) = sample_draft("r-open");
+    open.set_answer(&survey, "branch_unity", AnswerValue::Number(4), 1).expect("answer");
+    let index = ResponseIndex::of(&[ResponseHead::of(&open)]);
+    {
+        let db = Database::open(name.as_str())
+            .with_version(4u32)
+            .with_on_upgrade_needed(|_, db| {
+                for store in [SURVEYS, RESPONSES, META, KEYS, ROUNDS, CONTACTS, INDEX] {
+                    db.create_object_store(store).build()?;
+                }
+                Ok(())
+            })
+            .await
+            .expect("open v4");
+        let tx = db.transaction([RESPONSES, INDEX]).with_mode(TransactionMode::Readwrite).build().expect("tx");
+        let text = serde_json::to_string(&open).expect("json");
+        tx.object_store(RESPONSES)
+            .expect("store")
+            .put(text)
+            .with_key(open.id.clone())
+            .primitive()
+            .expect("put")
+            .await
+            .expect("write");
+        let text = serde_json::to_string(&index).expect("json");
+        tx.object_store(INDEX)
+            .expect("store")
+            .put(text)
+            .with_key("responses".to_owned())
+            .primitive()
+            .expect("put")
+            .await
+            .expect("write");
+        tx.commit().await.expect("commit");
+        db.close();
+    }
+    let store = Store::open_named(&name).await.expect("upgrade to v5");
+    assert!(store.store_names().contains(&ANSWERS.to_owned()));
+    let kept = store.response_index().await.expect("index");
+    assert_eq!(kept, index, "the index of version 4 is kept as it was");
+    assert_eq!(store.open_responses(&kept).await.expect("open ones"), vec![open.clone()]);
+    open.set_answer(&survey, "branch_contact", AnswerValue::Number(5), 2).expect("answer");
+    assert!(store.put_answer("r-open", "branch_contact", open.answers.get("branch_contact")).await.expect("alone"));
+    assert_eq!(store.response("r-open").await.expect("read"), Some(open));
+    store.close();
+}

@@ -16,6 +16,7 @@ import { startServer } from './server.mjs';
 import { TIMEOUT, collectErrors, firstPage, freshProfile, launch, removeProfile, requireDist } from './helpers.mjs';
 
 const ARTIFACTS = resolve(dirname(fileURLToPath(import.meta.url)), '../.artifacts');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 const SEL = {
   surveyList: '[data-testid=survey-list]',
@@ -329,6 +330,27 @@ test('answers survive a reload', async (t) => {
     await page.reload();
     await questions.first().waitFor({ state: 'visible' });
     assert.equal(await page.locator('[data-testid=page-title]').innerText(), secondTitle, 'the reload left page 2');
+  });
+});
+
+test('when the example surveys cannot be fetched, the home screen says so, import works, and they load later', async (t) => {
+  await withApp(t, { serviceWorkers: 'block' }, async ({ page, server }) => {
+    // A first start without the example files (as offline): the device still works.
+    await page.route('**/examples/*.json', (route) => route.abort('internetdisconnected'));
+    await page.goto(server.url);
+    await page.locator('[data-testid=examples-missing]').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('[data-testid=survey-list] > li').count(), 0, 'no example stored');
+    const file = join(ROOT, 'crates/survey-core/test_data/schema/ok/0004_every-kind.json');
+    await page.setInputFiles('[data-testid=import-file]', file);
+    await page.waitForSelector('[data-testid=import-report].ok');
+    await page.waitForSelector('[data-testid=start-kinds]');
+
+    // The next start with the files there stores them, and the notice is gone.
+    await page.unroute('**/examples/*.json');
+    await openHome(page, server.url);
+    await page.waitForSelector('[data-testid=start-party-building-satisfaction]');
+    assert.equal(await page.locator('[data-testid=examples-missing]').count(), 0, 'the notice is gone');
+    assert.equal(await page.locator('[data-testid=survey-list] > li').count(), 5, 'four examples and the import');
   });
 });
 

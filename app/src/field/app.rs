@@ -272,13 +272,17 @@ async fn load(slot: &RefCell<Option<Rc<Store>>>) -> Result<Action, String> {
     // The examples are fetched, validated and stored once per build of them, not on every start.
     // Without them (a failed fetch) the device still works with the surveys it holds.
     let seeded: Option<String> = store.meta(EXAMPLES_KEY).await.ok().flatten();
+    let mut examples_missing = false;
     if seeded.as_deref() != Some(EXAMPLES_MARK) {
         match seed_examples(&store, &mut known).await {
             Ok(true) => store.put_meta(EXAMPLES_KEY, &EXAMPLES_MARK.to_owned()).await.map_err(|err| err.to_string())?,
             Ok(false) => {
                 web_sys::console::warn_1(&"the example files are not this build's; fetched again next time".into())
             }
-            Err(err) => web_sys::console::warn_1(&format!("example surveys not loaded: {err}").into()),
+            Err(err) => {
+                web_sys::console::warn_1(&format!("example surveys not loaded: {err}").into());
+                examples_missing = true;
+            }
         }
     }
     let mut surveys: Vec<SurveyEntry> = known
@@ -316,5 +320,5 @@ async fn load(slot: &RefCell<Option<Rc<Store>>>) -> Result<Action, String> {
     rounds.sort_by(|a, b| a.stored.id.cmp(&b.stored.id));
     let contacts = store.all_contacts().await.map_err(|err| err.to_string())?;
     let organiser_pin: Option<String> = store.meta(ORGANISER_PIN_KEY).await.ok().flatten();
-    Ok(Action::Loaded { surveys, responses, index, evaluator, lock, rounds, contacts, organiser_pin })
+    Ok(Action::Loaded { surveys, responses, index, evaluator, lock, rounds, contacts, organiser_pin, examples_missing })
 }

@@ -148,6 +148,8 @@ pub struct State {
     pub save_generation: u64,
     /// What changed in `save_generation` since the one before it.
     pub save_target: SaveTarget,
+    /// The example surveys could not be fetched at start-up; the home screen says so.
+    pub examples_missing: bool,
     /// Set by a successful finalise: once that write commits, the route moves to `Done`.
     pub finish_pending: bool,
     /// Which questions of `current` are relevant, kept up to date answer by answer.
@@ -194,6 +196,7 @@ impl State {
             save: SaveState::Idle,
             save_generation: 0,
             save_target: SaveTarget::Whole,
+            examples_missing: false,
             finish_pending: false,
             relevance: None,
             missing: Vec::new(),
@@ -299,6 +302,8 @@ pub enum Action {
         rounds: Vec<RoundEntry>,
         contacts: Vec<StoredContact>,
         organiser_pin: Option<String>,
+        /// The example surveys could not be fetched (the first start was offline).
+        examples_missing: bool,
     },
     /// A round file was verified and stored with its survey and the organiser pin.
     RoundImported {
@@ -378,7 +383,18 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::Loaded { surveys, responses, index, evaluator, lock, rounds, contacts, organiser_pin } => {
+            Action::Loaded {
+                surveys,
+                responses,
+                index,
+                evaluator,
+                lock,
+                rounds,
+                contacts,
+                organiser_pin,
+                examples_missing,
+            } => {
+                next.examples_missing = examples_missing;
                 next.index = index;
                 next.rounds = rounds;
                 next.contacts = contacts;
@@ -830,6 +846,7 @@ mod tests {
             rounds: Vec::new(),
             contacts: Vec::new(),
             organiser_pin: None,
+            examples_missing: false,
         });
         assert_eq!(state.current.as_ref().map(|d| d.page), Some(2));
     }

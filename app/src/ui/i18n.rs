@@ -108,6 +108,7 @@ pub enum Msg {
     Persisted,
     NotPersisted,
     ImportTitle,
+    ExamplesMissing,
     ImportHint,
     ImportAdded,
     ImportRefused,
@@ -257,6 +258,10 @@ pub fn tr(lang: Lang, msg: Msg) -> &'static str {
             "The browser may clear this data when space runs low: export regularly.",
         ),
         ImportTitle => ("导入问卷或轮次文件", "Import a survey or round file"),
+        ExamplesMissing => (
+            "示例问卷未能载入（首次打开时没有网络？）。下次联网打开时会自动载入；导入问卷文件不受影响。",
+            "The example surveys could not be loaded (no network on the first start?). They load the next time the app opens online; importing survey files still works.",
+        ),
         ImportHint => ("选择或拖入 .json 问卷定义文件或评估轮次文件", "Choose or drop a .json survey definition or round file"),
         ImportAdded => ("已导入", "Imported"),
         ImportRefused => ("未导入，文件有以下问题：", "Not imported; the file has these problems:"),

@@ -205,7 +205,13 @@ impl Converter {
                 survey_core::Severity::Error => Severity::Error,
                 _ => Severity::Warning,
             };
-            let sheet = if row.is_some() { "survey" } else { "settings" };
+            // The sheet the path's top-level field comes from.
+            let sheet = match diagnostic.path.split(['.', '[']).next().unwrap_or_default() {
+                "sections" => "survey",
+                "indicators" => "indicators",
+                "units" => "units",
+                _ => "settings",
+            };
             self.problems.push(Problem { severity, sheet: sheet.into(), row, column, message });
         }
     }
@@ -909,7 +915,10 @@ fn place_of(path: &str, rows: &[(u32, Vec<u32>)]) -> (Option<u32>, Option<String
             (row, parts.get(2).map(|c| c.split('[').next().unwrap_or(c).to_owned()))
         }
         (Some(s), None) => (rows.get(s).map(|(row, _)| *row), None),
-        _ => (None, parts.first().filter(|p| !p.is_empty()).map(|p| (*p).to_owned())),
+        // Elsewhere (settings, indicators, units): the field named last, without its index.
+        _ => {
+            (None, parts.last().map(|p| p.split('[').next().unwrap_or(p)).filter(|p| !p.is_empty()).map(str::to_owned))
+        }
     }
 }
 

@@ -112,6 +112,9 @@ pub fn HomePage(props: &HomeProps) -> Html {
                 if state.surveys.is_empty() {
                     <p>{ tr(lang, Msg::NoSurveys) }</p>
                 }
+                if state.examples_missing {
+                    <p class="alert warn" role="status" data-testid="examples-missing">{ tr(lang, Msg::ExamplesMissing) }</p>
+                }
                 <ul class="cards" data-testid="survey-list">{ for surveys }</ul>
                 <Import state={state.clone()} edge={props.edge.clone()} />
             </section>
