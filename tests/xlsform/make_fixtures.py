@@ -6,7 +6,8 @@ rule), reproducibly: fixed document dates and zip timestamps, so `--check` can c
 
 A fixture named `ok_*` must convert (its definition is pinned in `NAME.expected.json` by the Rust
 test `crates/survey-xlsform/tests/fixtures.rs`, and checked against pyxform by
-`check_pyxform.py`); one named `err_*` must be refused (its messages pinned in `NAME.errors.txt`).
+`check_pyxform.py`); `kit_*` likewise, but it uses the kit's own extensions, which pyxform does
+not know; one named `err_*` must be refused (its messages pinned in `NAME.errors.txt`).
 """
 
 import datetime
@@ -134,6 +135,32 @@ FIXTURES = {
         "settings": [
             ["form_id", "version", "form_title", "default_language", "description"],
             ["service-evaluation", "2026.1", "便民服务满意度测评", "中文 (zh)", "第三方入户测评"],
+        ],
+    },
+    # The kit's own extensions, which pyxform does not know (so not compared with it): a matrix
+    # with its rows sheet, recipients, the quality setting, a title per language.
+    "kit_matrix_and_settings": {
+        "survey": [
+            ["type", "name", "label::中文 (zh)", "label::English (en)", "indicator"],
+            ["matrix sat", "hall", "对服务大厅各方面的评价", "The service hall", ""],
+            ["yes_no", "visited", "您去过服务大厅吗？", "Have you been to the hall?", ""],
+        ],
+        "choices": [
+            ["list_name", "name", "label::中文 (zh)", "label::English (en)", "satisfied", "unscored"],
+            ["sat", "1", "不满意", "Dissatisfied", "", ""],
+            ["sat", "2", "一般", "Neutral", "", ""],
+            ["sat", "3", "满意", "Satisfied", "yes", ""],
+            ["sat", "9", "不了解", "Don't know", "", "yes"],
+        ],
+        "rows": [
+            ["matrix", "id", "label::中文 (zh)", "label::English (en)", "indicator", "weight", "reverse"],
+            ["hall", "hall_clean", "整洁", "Clean", "place", "2", ""],
+            ["hall", "hall_wait", "排队时间长", "Long queues", "place", "", "yes"],
+        ],
+        "indicators": [["id", "parent", "label::中文 (zh)", "label::English (en)", "weight"], ["place", "", "场所", "Places", "1"]],
+        "settings": [
+            ["form_id", "version", "form_title::中文 (zh)", "form_title::English (en)", "default_language", "recipients", "min_seconds_per_question"],
+            ["hall", "1", "服务大厅测评", "Service hall survey", "中文 (zh)", "age1nmvjhe853dzlqlkfdju2qs2cjxrxxzeaxgezwjctfdayczsm3ffqrgtgdh", "2"],
         ],
     },
     # Every mistake at once, each at its row and column.

@@ -152,23 +152,40 @@ impl Converter {
             }
         }
         let lists = find("choices").map(|s| self.choices(s)).unwrap_or_default();
-        let sections = self.survey(survey_sheet, &lists, &settings)?;
+        let matrix_rows = find("rows").map(|s| self.matrix_rows(s)).unwrap_or_default();
+        let sections = self.survey(survey_sheet, &lists, &matrix_rows, &settings)?;
         let indicators = find("indicators").map(|s| self.indicators(s)).unwrap_or_default();
         let units = find("units").map(|s| self.units(s)).unwrap_or_default();
         if self.problems.iter().any(|p| p.severity == Severity::Error) {
             return None;
         }
-        let title = settings
-            .get("form_title")
-            .map(|t| self.all_languages(t))
+        let title = self
+            .setting_text(&settings, "form_title")
             .unwrap_or_else(|| self.all_languages(settings.get("form_id").map(String::as_str).unwrap_or("survey")));
         let mut document = Map::new();
         document.insert("format".into(), json!("survey/1"));
         document.insert("id".into(), json!(settings.get("form_id").cloned().unwrap_or_else(|| "survey".into())));
         document.insert("version".into(), json!(settings.get("version").cloned().unwrap_or_else(|| "1".into())));
         document.insert("title".into(), Value::Object(title));
-        if let Some(description) = settings.get("description") {
-            document.insert("description".into(), Value::Object(self.all_languages(description)));
+        if let Some(description) = self.setting_text(&settings, "description") {
+            document.insert("description".into(), Value::Object(description));
+        }
+        if let Some(recipients) = settings.get("recipients") {
+            let list: Vec<&str> = recipients.split([' ', ',', '\n']).filter(|r| !r.is_empty()).collect();
+            document.insert("recipients".into(), json!(list));
+        }
+        if let Some(seconds) = settings.get("min_seconds_per_question") {
+            match seconds.parse::<f64>() {
+                Ok(seconds) => {
+                    document.insert("quality".into(), json!({ "min_seconds_per_question": seconds }));
+                }
+                Err(_) => self.problems.push(error(
+                    "settings",
+                    Some(2),
+                    Some("min_seconds_per_question"),
+                    Message::NotNumber(seconds.clone()),
+                )),
+            }
         }
         document.insert("languages".into(), json!(self.languages));
         if !units.is_empty() {
@@ -332,6 +349,74 @@ impl Converter {
         out
     }
 
+    /// A settings text: `KEY::LANGUAGE` columns give one text per language; a plain `KEY` column
+    /// the same text in every language of the form (the language columns win where both are set).
+    fn setting_text(&self, settings: &BTreeMap<String, String>, key: &str) -> Option<Map<String, Value>> {
+        let mut text = settings.get(key).map(|plain| self.all_languages(plain)).unwrap_or_default();
+        let prefix = format!("{key}::");
+        for (column, value) in settings {
+            if let Some(tag) = column.strip_prefix(&prefix).and_then(language_tag) {
+                text.insert(tag, json!(value));
+            }
+        }
+        (!text.is_empty()).then_some(text)
+    }
+
+    /// The `rows` sheet of matrix questions: columns `matrix` (the question's name), `id`,
+    /// `label::…`, and `reverse`, `reverse_of`, `indicator`, `weight` as on the survey sheet; the
+    /// rows of each matrix in sheet order.
+    fn matrix_rows(&mut self, sheet: &Sheet) -> BTreeMap<String, Vec<Value>> {
+        let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let (Some(matrix_col), Some(id_col)) = (sheet.column("matrix"), sheet.column("id")) else {
+            let missing = if sheet.column("matrix").is_none() { "matrix" } else { "id" };
+            self.problems.push(error(&sheet.name, Some(1), Some(missing), Message::NoColumn));
+            return out;
+        };
+        let labels = self.language_columns(sheet, "label");
+        for row in &sheet.rows {
+            let matrix = row.cell(matrix_col);
+            if matrix.is_empty() {
+                continue;
+            }
+            let id = row.cell(id_col);
+            if id.is_empty() {
+                self.problems.push(error(&sheet.name, Some(row.number), Some("id"), Message::NoName));
+                continue;
+            }
+            let mut label = Self::text_of(row, &labels);
+            if label.is_empty() {
+                label = self.all_languages(id);
+            }
+            let mut entry = Map::new();
+            entry.insert("id".into(), json!(id));
+            entry.insert("label".into(), Value::Object(label));
+            let cell = |key: &str| sheet.column(key).map(|c| row.cell(c)).filter(|v| !v.is_empty());
+            if cell("reverse").and_then(yes) == Some(true) {
+                entry.insert("reverse".into(), json!(true));
+            }
+            for key in ["reverse_of", "indicator"] {
+                if let Some(value) = cell(key) {
+                    entry.insert(key.into(), json!(value));
+                }
+            }
+            if let Some(value) = cell("weight") {
+                match value.parse::<f64>() {
+                    Ok(weight) => {
+                        entry.insert("weight".into(), json!(weight));
+                    }
+                    Err(_) => self.problems.push(error(
+                        &sheet.name,
+                        Some(row.number),
+                        Some("weight"),
+                        Message::NotNumber(value.to_owned()),
+                    )),
+                }
+            }
+            out.entry(matrix.to_owned()).or_default().push(Value::Object(entry));
+        }
+        out
+    }
+
     /// A plain text for every language of the form (settings texts have one column).
     fn all_languages(&self, text: &str) -> Map<String, Value> {
         let mut map = Map::new();
@@ -432,6 +517,7 @@ impl Converter {
         &mut self,
         sheet: &Sheet,
         lists: &BTreeMap<String, ChoiceList>,
+        matrix_rows: &BTreeMap<String, Vec<Value>>,
         settings: &BTreeMap<String, String>,
     ) -> Option<Vec<SectionOut>> {
         let Some(type_col) = sheet.column("type") else {
@@ -567,7 +653,7 @@ impl Converter {
                         .collect();
                     question.insert("choices".into(), Value::Array(choices));
                 }
-                "scale" => {
+                "scale" | "matrix" => {
                     let list = list.as_deref().and_then(|l| lists.get(l));
                     let choices = list.map(|l| &l.choices[..]).unwrap_or(&[]);
                     let point = |c: &ChoiceRow| {
@@ -582,6 +668,10 @@ impl Converter {
                     question.insert("satisfied".into(), json!(satisfied));
                     if !unscored.is_empty() {
                         question.insert("unscored".into(), Value::Array(unscored));
+                    }
+                    if kind == "matrix" {
+                        let rows = matrix_rows.get(&name).cloned().unwrap_or_default();
+                        question.insert("rows".into(), Value::Array(rows));
                     }
                 }
                 _ => {}
@@ -860,6 +950,7 @@ fn kind_of(base: &str, list: Option<&str>, lists: &BTreeMap<String, ChoiceList>)
         "select_one" => Some(if list?.is_scale() { "scale" } else { "single" }),
         "select_multiple" => list.map(|_| "multiple"),
         "scale" => list.filter(|l| l.is_scale()).map(|_| "scale"),
+        "matrix" => list.filter(|l| l.is_scale()).map(|_| "matrix"),
         "integer" | "int" => Some("integer"),
         "decimal" => Some("decimal"),
         "text" | "string" => Some("text"),
