@@ -272,6 +272,7 @@ async fn surveys_and_meta_round_trip() {
         version: "2026.1".into(),
         source: EXAMPLE.into(),
         origin: "test".into(),
+        rules: Some(survey_core::definition::RULES.into()),
     };
     store.put_survey(&record).await.expect("write survey");
     store.put_survey(&record).await.expect("writing twice is harmless");

@@ -254,6 +254,7 @@ async fn seed_examples(store: &Store, known: &mut Vec<StoredSurvey>) -> Result<b
             version: survey.version.clone(),
             source: text.clone(),
             origin: format!("bundled:{file_name}"),
+            rules: Some(survey_core::definition::RULES.to_owned()),
         };
         store.put_survey(&record).await.map_err(|err| err.to_string())?;
         known.push(record);
@@ -285,13 +286,25 @@ async fn load(slot: &RefCell<Option<Rc<Store>>>) -> Result<Action, String> {
             }
         }
     }
-    let mut surveys: Vec<SurveyEntry> = known
-        .into_iter()
-        .filter_map(|stored| {
-            let survey = load_survey(&stored.source).survey?;
-            Some(SurveyEntry::new(stored, survey))
-        })
-        .collect();
+    // Surveys validated under this build's rules are decoded without validating them again; the
+    // others are validated, and kept with the new rules when they pass.
+    let rules = survey_core::definition::RULES;
+    let mut surveys: Vec<SurveyEntry> = Vec::with_capacity(known.len());
+    for mut stored in known {
+        let trusted = stored.rules.as_deref() == Some(rules);
+        let survey = match trusted.then(|| survey_core::definition::decode_validated(&stored.source).ok()).flatten() {
+            Some(survey) => survey,
+            None => {
+                let Some(survey) = load_survey(&stored.source).survey else { continue };
+                stored.rules = Some(rules.to_owned());
+                if let Err(err) = store.put_survey(&stored).await {
+                    web_sys::console::warn_1(&format!("survey {}: {err}", stored.fingerprint).into());
+                }
+                survey
+            }
+        };
+        surveys.push(SurveyEntry::new(stored, survey));
+    }
     // A stable order for the list: by survey id, then newest version first.
     surveys.sort_by(|a, b| a.survey.id.cmp(&b.survey.id).then_with(|| b.survey.version.cmp(&a.survey.version)));
 

@@ -124,6 +124,7 @@ impl Edge {
                     version: survey.version.clone(),
                     source: text,
                     origin: file_name.clone(),
+                    rules: Some(survey_core::definition::RULES.to_owned()),
                 };
                 match store.put_survey(&stored).await {
                     Ok(()) => dispatcher.dispatch(Action::Imported {

@@ -270,6 +270,7 @@ pub async fn import_round(
         version: survey.version.clone(),
         source: survey_text,
         origin: format!("round:{round_id}"),
+        rules: Some(survey_core::definition::RULES.to_owned()),
     };
     if store.survey(&fingerprint).await.map_err(|err| ("store", err.to_string()))?.is_none() {
         store.put_survey(&stored_survey).await.map_err(|err| ("store", err.to_string()))?;

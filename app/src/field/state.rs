@@ -697,6 +697,7 @@ mod tests {
             version: survey.version.clone(),
             source: text.to_owned(),
             origin: "bundled".into(),
+            rules: None,
         };
         let mut state = State::new(Lang::Zh, Route::Home);
         state.surveys.push(SurveyEntry::new(stored, (*survey).clone()));

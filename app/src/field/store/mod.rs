@@ -119,6 +119,10 @@ pub struct StoredSurvey {
     pub source: String,
     /// Where it came from (`bundled` or a file name).
     pub origin: String,
+    /// The validation rules (`survey_core::definition::RULES`) the source passed when stored:
+    /// while they are the rules of this build, start-up decodes it without validating it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<String>,
 }
 
 /// Finished responses of one survey version, unit and round, counted.

@@ -133,6 +133,17 @@ pub fn load_survey(text: &str) -> LoadedSurvey {
     }
 }
 
+/// The model of a definition read by the structural step of [`validate`] alone: no fingerprint,
+/// no semantic checks. It takes the same decoding path as validation (so a build carries no
+/// second copy of the model's decoders); `None` when the text is not even well-formed.
+pub(crate) fn structure_only(text: &str) -> Option<Survey> {
+    let value = serde_json::from_str::<Value>(text).ok()?;
+    let mut checker = Checker::default();
+    let survey = checker.structure(value)?;
+    let broken = checker.incomplete || checker.diagnostics.iter().any(|d| d.severity == Severity::Error);
+    (!broken).then_some(survey)
+}
+
 /// Validates a parsed definition. Returns the survey only when there is no error, and all
 /// diagnostics sorted by path so that output is stable. Takes the document by value: its
 /// elements are moved into the model rather than copied.
