@@ -603,6 +603,9 @@ impl Converter {
             let Some(kind) = kind_of(&base, list.as_deref(), lists) else {
                 let message = match (&list, is_select(&base)) {
                     (Some(list), true) if !lists.contains_key(list) => Message::UnknownList(list.clone()),
+                    (Some(list), true) if matches!(base.as_str(), "scale" | "matrix") => {
+                        Message::NotScaleList(list.clone())
+                    }
                     _ => Message::UnsupportedType(raw_type.clone()),
                 };
                 self.problems.push(error(&sheet.name, Some(row.number), Some("type"), message));
@@ -926,7 +929,7 @@ fn number_text(n: f64) -> String {
 }
 
 fn is_select(base: &str) -> bool {
-    matches!(base, "select_one" | "select_multiple" | "scale")
+    matches!(base, "select_one" | "select_multiple" | "scale" | "matrix")
 }
 
 /// `select_one LIST`, `select one from LIST`, `select_multiple LIST`, `select multiple from LIST`

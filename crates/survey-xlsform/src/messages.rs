@@ -27,6 +27,8 @@ pub enum Message {
     UnsupportedColumn,
     /// A select names a list the choices sheet does not have.
     UnknownList(String),
+    /// `scale LIST` or `matrix LIST` with a list that is not a scale.
+    NotScaleList(String),
     /// A row without a name.
     NoName,
     /// A name with characters survey/1 ids may not hold.
@@ -77,6 +79,12 @@ impl Message {
             Message::UnsupportedColumn => "this column is not supported by the kit".into(),
             Message::UnknownList(l) if zh => format!("choices 表中没有选项列表 {l}"),
             Message::UnknownList(l) => format!("the choices sheet has no list {l}"),
+            Message::NotScaleList(l) if zh => {
+                format!("选项列表 {l} 不是量表：名称须为整数，且至少一个选项在 satisfied 列标为满意")
+            }
+            Message::NotScaleList(l) => {
+                format!("the list {l} is not a scale: its names must be whole numbers, with at least one marked satisfied")
+            }
             Message::NoName if zh => "缺少名称（name）".into(),
             Message::NoName => "the row has no name".into(),
             Message::BadName(n) if zh => {

@@ -235,3 +235,18 @@ fn indicators_units_and_ranges_come_from_their_sheets_and_columns() {
     assert_eq!((&q[0]["weight"], &q[1]["reverse"]), (&json!(2.0), &json!(true)));
     assert_eq!((&q[2]["min"], &q[2]["max"]), (&json!(0.0), &json!(120.0)));
 }
+
+#[test]
+fn a_scale_or_matrix_needs_a_scale_list() {
+    let survey: &[&[&str]] =
+        &[&["type", "name", "label"], &["scale yn", "q1", "Rate"], &["matrix nolist", "q2", "Rate"]];
+    let choices: &[&[&str]] = &[&["list_name", "name", "label"], &["yn", "y", "Yes"], &["yn", "n", "No"]];
+    let conversion = convert(&workbook(&[("survey", survey), ("choices", choices), SETTINGS]));
+    assert_eq!(
+        rendered(&conversion),
+        [
+            "sheet survey, row 2, column type: the list yn is not a scale: its names must be whole numbers, with at least one marked satisfied",
+            "sheet survey, row 3, column type: the choices sheet has no list nolist",
+        ]
+    );
+}
