@@ -7,6 +7,17 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// RFC 8785 canonical bytes of a JSON value (sorted keys, no whitespace, ECMAScript numbers).
+/// The bytes of a file without one leading UTF-8 byte-order mark, which Notepad and Excel write
+/// at the start of files they save: inputs people edit by hand are read with or without it.
+pub fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)
+}
+
+/// A text without one leading byte-order mark (see [`without_bom`]).
+pub fn text_without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 pub fn canonical_json(value: &Value) -> Vec<u8> {
     // Serialising an in-memory `Value` has no failure path: its numbers are finite and its keys
     // are strings. An empty output would still hash deterministically, so no panic is needed.
@@ -158,6 +169,30 @@ pub fn hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn one_leading_byte_order_mark_is_not_part_of_a_file() {
+        assert_eq!(without_bom(b"\xef\xbb\xbf{}"), b"{}");
+        assert_eq!(without_bom(b"{}"), b"{}");
+        // Only one, and only at the start.
+        assert_eq!(without_bom(b"\xef\xbb\xbf\xef\xbb\xbf{}"), b"\xef\xbb\xbf{}");
+        assert_eq!(text_without_bom("\u{feff}a\u{feff}"), "a\u{feff}");
+        // A survey saved by Notepad loads, with the fingerprint of the same file without the mark.
+        let text = include_str!("../../../survey-schemas/openness-of-affairs.json");
+        let plain = crate::load_survey(text);
+        let marked = crate::load_survey(&format!("\u{feff}{text}"));
+        assert!(marked.survey.is_some());
+        assert_eq!(marked.fingerprint, plain.fingerprint);
+        // So does a roster.
+        let roster = include_bytes!("../../../tests/fixtures/department/roster.json");
+        assert!(crate::bundle::Roster::parse(roster).is_ok());
+        let mut with_mark = b"\xef\xbb\xbf".to_vec();
+        with_mark.extend_from_slice(roster);
+        assert_eq!(
+            crate::bundle::Roster::parse(&with_mark).map(|r| r.devices.len()),
+            crate::bundle::Roster::parse(roster).map(|r| r.devices.len())
+        );
+    }
 
     #[test]
     fn canonical_form_sorts_keys_and_drops_whitespace() {

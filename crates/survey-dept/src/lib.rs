@@ -113,7 +113,7 @@ pub struct Department {
 /// starting with `#` are comments). Errors name the line.
 pub fn parse_identities(text: &str) -> Result<Vec<age::x25519::Identity>, String> {
     let mut identities = Vec::new();
-    for (idx, line) in text.lines().enumerate() {
+    for (idx, line) in survey_core::canonical::text_without_bom(text).lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -447,5 +447,16 @@ impl<'a> Analysis<'a> {
     /// Number of responses with at least one quality flag.
     pub fn flagged_count(&self) -> usize {
         self.flagged.iter().filter(|f| !f.flags.is_empty()).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_identity_file_saved_with_a_byte_order_mark_is_read() {
+        let text = include_str!("../../../tests/fixtures/department/department-identity.txt");
+        let plain = super::parse_identities(text).map(|ids| super::recipients(&ids));
+        assert!(plain.as_ref().is_ok_and(|r| !r.is_empty()), "{plain:?}");
+        assert_eq!(super::parse_identities(&format!("\u{feff}{text}")).map(|ids| super::recipients(&ids)), plain);
     }
 }

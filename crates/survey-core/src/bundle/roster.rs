@@ -38,8 +38,8 @@ impl fmt::Display for RosterError {
 impl Roster {
     /// Parses and checks a roster: format version, keys of 32 bytes, key ids that match.
     pub fn parse(bytes: &[u8]) -> Result<Roster, RosterError> {
-        let roster: Roster =
-            serde_json::from_slice(bytes).map_err(|err| RosterError(format!("not a roster: {err}")))?;
+        let roster: Roster = serde_json::from_slice(crate::canonical::without_bom(bytes))
+            .map_err(|err| RosterError(format!("not a roster: {err}")))?;
         if roster.format != ROSTER_FORMAT {
             return Err(RosterError(format!(
                 "unsupported roster format `{}`; this build reads `{ROSTER_FORMAT}`",

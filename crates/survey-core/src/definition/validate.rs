@@ -114,6 +114,8 @@ impl LoadedSurvey {
 
 /// Parses and validates the text of a definition file.
 pub fn load_survey(text: &str) -> LoadedSurvey {
+    // A definition saved by Notepad starts with a byte-order mark; it is not part of the JSON.
+    let text = crate::canonical::text_without_bom(text);
     match serde_json::from_str::<Value>(text) {
         Ok(value) => {
             let fingerprint = fingerprint(&value);
