@@ -399,22 +399,23 @@ impl Converter {
                     entry.insert(key.into(), json!(value));
                 }
             }
-            if let Some(value) = cell("weight") {
-                match value.parse::<f64>() {
-                    Ok(weight) => {
-                        entry.insert("weight".into(), json!(weight));
-                    }
-                    Err(_) => self.problems.push(error(
-                        &sheet.name,
-                        Some(row.number),
-                        Some("weight"),
-                        Message::NotNumber(value.to_owned()),
-                    )),
-                }
+            if let Some(weight) = self.number::<f64>(sheet, row, "weight") {
+                entry.insert("weight".into(), json!(weight));
             }
             out.entry(matrix.to_owned()).or_default().push(Value::Object(entry));
         }
         out
+    }
+
+    /// A number cell of a row, by column key: `None` when the column or the cell is empty, and
+    /// when it is not a number (then an error at its row and column).
+    fn number<T: std::str::FromStr>(&mut self, sheet: &Sheet, row: &SheetRow, key: &str) -> Option<T> {
+        let value = sheet.column(key).map(|c| row.cell(c)).filter(|v| !v.is_empty())?;
+        let parsed = value.parse::<T>().ok();
+        if parsed.is_none() {
+            self.problems.push(error(&sheet.name, Some(row.number), Some(key), Message::NotNumber(value.to_owned())));
+        }
+        parsed
     }
 
     /// A plain text for every language of the form (settings texts have one column).
@@ -702,52 +703,19 @@ impl Converter {
                 }
             }
             // Kit columns for what XLSForm writes as constraints: ranges and lengths.
-            for key in ["min", "max"] {
-                if let Some(value) = column(key).map(|c| row.cell(c)).filter(|v| !v.is_empty()) {
-                    match value.parse::<f64>() {
-                        Ok(n) => {
-                            question.insert(key.into(), json!(n));
-                        }
-                        Err(_) => self.problems.push(error(
-                            &sheet.name,
-                            Some(row.number),
-                            Some(key),
-                            Message::NotNumber(value.to_owned()),
-                        )),
-                    }
+            for key in ["min", "max", "weight"] {
+                if let Some(n) = self.number::<f64>(sheet, row, key) {
+                    question.insert(key.into(), json!(n));
                 }
             }
             for key in ["max_length", "min_selected", "max_selected"] {
-                if let Some(value) = column(key).map(|c| row.cell(c)).filter(|v| !v.is_empty()) {
-                    match value.parse::<u32>() {
-                        Ok(n) => {
-                            question.insert(key.into(), json!(n));
-                        }
-                        Err(_) => self.problems.push(error(
-                            &sheet.name,
-                            Some(row.number),
-                            Some(key),
-                            Message::NotNumber(value.to_owned()),
-                        )),
-                    }
+                if let Some(n) = self.number::<u32>(sheet, row, key) {
+                    question.insert(key.into(), json!(n));
                 }
             }
             for key in ["min_date", "max_date"] {
                 if let Some(value) = column(key).map(|c| row.cell(c)).filter(|v| !v.is_empty()) {
                     question.insert(key.into(), json!(value));
-                }
-            }
-            if let Some(value) = column("weight").map(|c| row.cell(c)).filter(|v| !v.is_empty()) {
-                match value.parse::<f64>() {
-                    Ok(weight) => {
-                        question.insert("weight".into(), json!(weight));
-                    }
-                    Err(_) => self.problems.push(error(
-                        &sheet.name,
-                        Some(row.number),
-                        Some("weight"),
-                        Message::NotNumber(value.to_owned()),
-                    )),
                 }
             }
             if !conditions.is_empty() {
