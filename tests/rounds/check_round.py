@@ -395,7 +395,9 @@ def payload_shape(p):
 
 def open_round(data):
     """Steps 1-5 of "Verifying, in order". Returns the trusted payload; raises RoundError."""
-    try:  # 1
+    if data.startswith(b"\xef\xbb\xbf"):  # 1: one leading byte-order mark is not the envelope's
+        data = data[3:]
+    try:
         env = vb.parse_json(data)
     except ValueError as e:
         raise RoundError(0, "malformed", f"not JSON: {e}") from None
@@ -889,7 +891,8 @@ def envelope_mutations(data):
     env = json.loads(data)
     payload = base64.b64decode(env["payload"])
     out = [("envelope pretty-printed", json.dumps(env, indent=1).encode("utf-8"), "not_canonical"),
-           ("a newline after the envelope", data + b"\n", "not_canonical")]  # fmt: skip
+           ("a newline after the envelope", data + b"\n", "not_canonical"),
+           ("two byte-order marks before the envelope", b"\xef\xbb\xbf" * 2 + data, "malformed")]  # fmt: skip
     p = json.loads(payload)
     _change_seed(p)
     forged = dict(env, payload=base64.b64encode(rfc8785.dumps(p)).decode("ascii"))
@@ -1341,6 +1344,18 @@ def check_binary(report, fixtures, round_data, round_payload, mutations, round_p
     report.check(f"{name} round verify accepts the round and prints its commitment",
                  None if done.returncode == 0 and commitment in done.stdout + done.stderr
                  else f"exit {done.returncode}: {text_of(done)[:200]}")  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        bom_path = pathlib.Path(tmp) / "bom.round.json"
+        bom_path.write_bytes(b"\xef\xbb\xbf" + round_path.read_bytes())
+        done = run(binary, ["round", "verify", str(bom_path)])
+        report.check(f"{name} round verify accepts the round saved with one leading byte-order mark",
+                     None if done.returncode == 0 else f"exit {done.returncode}: {text_of(done)[:200]}")
+        try:
+            open_round(bom_path.read_bytes())
+            problem = None
+        except RoundError as e:
+            problem = f"{e}"
+        report.check("the Python verifier removes one leading byte-order mark", problem)
     kid = organiser_keyid(round_payload)
     for announced in [kid, kid[:16]]:
         done = run(binary, ["round", "verify", "--organiser", announced, str(round_path)])

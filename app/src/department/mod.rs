@@ -17,9 +17,12 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use store::{DeptStore, Input, Kind};
 use survey_core::analysis::score::{Suppression, UnitScores, MIN_UNIT_RESPONSES};
-use survey_core::short_fingerprint;
+use survey_core::{short_fingerprint, MessageLang};
 use survey_dept::compare::{Change, ALL_UNITS};
-use survey_dept::{render, Options, Outcome};
+use survey_dept::render::cells::UtcOffset;
+use survey_dept::render::words::{w, W};
+use survey_dept::render::{self, Presentation};
+use survey_dept::{Options, Outcome};
 use text::{t, D};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::HtmlInputElement;
@@ -521,8 +524,10 @@ fn import_section(page: &Page, model: &Model, l: Lang) -> Html {
                 </div>
             }
             if !model.dept.files().is_empty() {
-                <details open=true>
-                    <summary>{ format!("{} ({})", t(l, D::Files), model.dept.files().len()) }</summary>
+                // A long list starts collapsed, so that the results stay in view; its summary
+                // line gives the counts per outcome.
+                <details open={model.dept.files().len() <= 10} data-testid="file-list">
+                    <summary>{ files_summary(model, l) }</summary>
                     <table class="files">
                         <thead><tr><th>{ t(l, D::File) }</th><th>{ t(l, D::Outcome) }</th></tr></thead>
                         <tbody>{ for rows }</tbody>
@@ -535,6 +540,29 @@ fn import_section(page: &Page, model: &Model, l: Lang) -> Html {
             }
         </section>
     }
+}
+
+/// The language of the exports for the page's language.
+fn message_lang(l: Lang) -> MessageLang {
+    match l {
+        Lang::Zh => MessageLang::ZhCn,
+        Lang::En => MessageLang::En,
+    }
+}
+
+/// The file list's summary line: how many files, and how many ended in each outcome.
+fn files_summary(model: &Model, l: Lang) -> String {
+    let counts = model.dept.file_counts();
+    let parts: Vec<String> = [
+        (counts.imported, D::Imported),
+        (counts.refused + counts.unreadable, D::Refused),
+        (counts.quarantined, D::Quarantined),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, word)| format!("{} {n}", t(l, *word)))
+    .collect();
+    format!("{} ({}): {}", t(l, D::Files), model.dept.files().len(), parts.join(" · "))
 }
 
 fn unit_label(results: &Results, unit: &str, l: Lang) -> String {
@@ -606,6 +634,27 @@ fn results_section(
             </tr>
         }
     });
+    // The responses without a unit are not ranked, but they are counted: their row makes the
+    // units' counts add up to the whole.
+    let no_unit_rows = report.units.iter().filter(|u| u.unit.is_none()).map(|unit| {
+        let words = message_lang(l);
+        html! {
+            <tr data-testid="no-unit-row">
+                <td class="num">{ "–" }</td>
+                <th scope="row">{ w(words, W::NoUnit) }</th>
+                <td class="num">{ unit.n_responses }</td>
+                if unit.suppressed {
+                    <td colspan="2" class="suppressed">{ suppression_text(l, Some(unit)) }</td>
+                } else {
+                    <td class="num">{ number(unit.scores.as_ref().and_then(|s| s.index)) }</td>
+                    <td class="num">{ number(unit.scores.as_ref().and_then(|s| s.rate)) }</td>
+                }
+                if results.previous.is_some() {
+                    <td class="num">{ "—" }</td>
+                }
+            </tr>
+        }
+    });
     let exclusion_rows = results.exclusion.iter().filter(|c| c.dimension.is_none()).map(|c| {
         html! {
             <tr>
@@ -659,7 +708,7 @@ fn results_section(
                     return;
                 }
             }
-            export_file(&page, &fingerprint, options, kind);
+            export_file(&page, &fingerprint, options, kind, l);
         })
     };
     let print = Callback::from(|_| {
@@ -689,6 +738,9 @@ fn results_section(
                 <select id="survey-choice" onchange={choose} data-testid="survey-choice">{ for survey_options }</select>
             </div>
             <h2 id="results-title">{ results.survey.title.get(l.tag(), &results.survey.languages) }</h2>
+            if let Some(summary) = render::import_summary(&model.dept.file_counts(), message_lang(l)) {
+                <p class="partial" role="status" data-testid="import-summary">{ summary }</p>
+            }
             <p class="summary" data-testid="summary">
                 { format!("{}: {} · {}: {}", t(l, D::Responses), report.overall.n_responses, t(l, D::Bundles), results.bundles) }
                 if overall_shown {
@@ -717,7 +769,7 @@ fn results_section(
                     <th>{ t(l, D::Index) }</th><th>{ t(l, D::Rate) }</th>
                     if results.previous.is_some() { <th>{ format!("{} ({})", t(l, D::Change), t(l, D::Previous)) }</th> }
                 </tr></thead>
-                <tbody>{ for ranking_rows }</tbody>
+                <tbody>{ for ranking_rows }{ for no_unit_rows }</tbody>
             </table>
             <figure class="chart" data-testid="ranking-chart">{ svg(&results.ranking_svg) }</figure>
 
@@ -794,21 +846,24 @@ fn results_section(
 }
 
 /// Renders one export of the current results and offers it as a download.
-fn export_file(page: &Page, fingerprint: &str, options: Options, kind: &str) {
+fn export_file(page: &Page, fingerprint: &str, options: Options, kind: &str, l: Lang) {
     let model = page.model.borrow();
     let Some(analysis) = model.dept.analysis(fingerprint, options) else { return };
     let stem =
         format!("{}-{}-{}", analysis.survey.id, analysis.survey.version, platform::date_stamp(platform::now_ms()));
     let previous = model.previous.as_ref().map(|(_, round)| round);
+    // The page's language, and the times of the tablet's clock as this browser's zone shows them.
+    let offset = -(js_sys::Date::new_0().get_timezone_offset() as i32);
+    let p = &Presentation { lang: message_lang(l), offset: UtcOffset(offset) };
     let (name, bytes, mime) = match kind {
-        "csv" => (format!("{stem}-summary.csv"), render::csv(&analysis).into_bytes(), "text/csv;charset=utf-8"),
-        "raw" => (format!("{stem}-raw.csv"), render::raw_csv(&analysis).into_bytes(), "text/csv;charset=utf-8"),
+        "csv" => (format!("{stem}-summary.csv"), render::csv(&analysis, p).into_bytes(), "text/csv;charset=utf-8"),
+        "raw" => (format!("{stem}-raw.csv"), render::raw_csv(&analysis, p).into_bytes(), "text/csv;charset=utf-8"),
         "json" => {
             let value = render::json(&model.dept, &analysis, previous);
             let text = format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default());
             (format!("{stem}-report.json"), text.into_bytes(), "application/json")
         }
-        _ => match render::xlsx(&analysis, false) {
+        _ => match render::xlsx(&analysis, false, p) {
             Ok(bytes) => (
                 format!("{stem}-report.xlsx"),
                 bytes,

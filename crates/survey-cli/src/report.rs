@@ -3,10 +3,14 @@
 //! raw CSV or XLSX. The work is done by `survey_dept`, which the app's department page uses too.
 
 use crate::bundles::read_identities;
+use crate::check::lang_from_env;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use survey_core::MessageLang;
 use survey_dept::compare::Round;
-use survey_dept::{render, Department, Options};
+use survey_dept::render::cells::UtcOffset;
+use survey_dept::render::{self, Presentation};
+use survey_dept::{Department, Options};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -87,6 +91,9 @@ pub fn run(args: Vec<OsString>) -> u8 {
     let mut output_path: Option<PathBuf> = None;
     let mut raw = false;
     let mut previous_path: Option<PathBuf> = None;
+    let mut lang: Option<MessageLang> = None;
+    let mut offset = UtcOffset::default();
+    let mut allow_partial = false;
     let mut inputs: Vec<PathBuf> = Vec::new();
     let mut parser = lexopt::Parser::from_args(args);
     loop {
@@ -142,6 +149,18 @@ pub fn run(args: Vec<OsString>) -> u8 {
                 raw = true;
                 Ok(())
             }
+            lexopt::Arg::Long("lang") => parser.value().map_err(|e| e.to_string()).and_then(|value| {
+                lang = Some(value.to_string_lossy().parse::<MessageLang>().map_err(|e| e.to_string())?);
+                Ok(())
+            }),
+            lexopt::Arg::Long("utc-offset") => parser.value().map_err(|e| e.to_string()).and_then(|value| {
+                offset = UtcOffset::parse(&value.to_string_lossy())?;
+                Ok(())
+            }),
+            lexopt::Arg::Long("allow-partial") => {
+                allow_partial = true;
+                Ok(())
+            }
             lexopt::Arg::Long("exclude-flagged") => {
                 options.exclude_flagged = true;
                 Ok(())
@@ -192,6 +211,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Ok(identities) => department.set_identities(identities.unwrap_or_default()),
         Err(err) => return fail(err),
     }
+    let presentation = Presentation { lang: lang.unwrap_or_else(|| lang_from_env(|name| std::env::var_os(name))), offset };
     let previous = match previous_path.as_ref().map(|path| {
         std::fs::read_to_string(path)
             .map_err(|err| err.to_string())
@@ -206,6 +226,12 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Ok(files) => files,
         Err(err) => return fail(err),
     };
+    // Nothing to import is a mistake (a wrong folder, files not yet copied), not a report of
+    // zero responses.
+    if files.is_empty() {
+        let given: Vec<String> = inputs.iter().map(|path| path.display().to_string()).collect();
+        return fail(format!("no bundle files (*.bundle.json, *.bundle.json.age) in {}", given.join(", ")));
+    }
     for file in &files {
         let name = file.display().to_string();
         match std::fs::read(file) {
@@ -219,23 +245,39 @@ pub fn run(args: Vec<OsString>) -> u8 {
     let Some(analysis) = department.analysis(&fingerprint, options) else {
         return fail("the survey was not loaded".to_owned());
     };
+    // The report is written in any case; a partial import says so on stderr and, unless the
+    // user accepted it, in the exit status, so that a script cannot mistake it for a whole one.
+    let summary = render::import_summary(&department.file_counts(), presentation.lang);
+    let written_status = match &summary {
+        Some(summary) => {
+            eprintln!("survey report: {summary}");
+            if allow_partial {
+                0
+            } else {
+                eprintln!("survey report: exit status 1; give --allow-partial to accept a partial report");
+                1
+            }
+        }
+        None => 0,
+    };
+    let p = &presentation;
     let output = match format {
-        Format::Table => render::table(&department, &analysis, previous.as_ref()),
-        Format::Csv => render::csv(&analysis),
-        Format::RawCsv => render::raw_csv(&analysis),
+        Format::Table => render::table(&department, &analysis, previous.as_ref(), p),
+        Format::Csv => render::csv(&analysis, p),
+        Format::RawCsv => render::raw_csv(&analysis, p),
         Format::Json => {
             let value = render::json(&department, &analysis, previous.as_ref());
             format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
         }
         Format::Xlsx => {
             let path = output_path.unwrap_or_default();
-            let written = render::xlsx(&analysis, raw)
+            let written = render::xlsx(&analysis, raw, p)
                 .map_err(|err| err.to_string())
                 .and_then(|bytes| std::fs::write(&path, bytes).map_err(|err| err.to_string()));
             return match written {
                 Ok(()) => {
                     println!("{}: written", path.display());
-                    0
+                    written_status
                 }
                 Err(err) => fail(format!("{}: {err}", path.display())),
             };
@@ -245,13 +287,13 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Some(path) => match std::fs::write(path, output) {
             Ok(()) => {
                 println!("{}: written", path.display());
-                0
+                written_status
             }
             Err(err) => fail(format!("{}: {err}", path.display())),
         },
         None => {
             print!("{output}");
-            0
+            written_status
         }
     }
 }

@@ -188,8 +188,17 @@ fn report_imports_verified_bundles_and_lists_gaps_conflicts_and_quarantine() {
         "valid/two-responses.bundle.json.age",
         "unknown_key/bundle.json",
     ];
-    let output = survey_report(&["--format".as_ref(), "json".as_ref()], &bundles);
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let output = survey_report(&["--format".as_ref(), "json".as_ref(), "--lang".as_ref(), "en".as_ref()], &bundles);
+    // Two files were not imported: the report is written, and the exit status and stderr say
+    // that it is partial.
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("3 of 5 files imported; not counted: 1 refused, 1 quarantined"), "{stderr}");
+    assert!(stderr.contains("--allow-partial"), "{stderr}");
+    let accepted =
+        survey_report(&["--format".as_ref(), "json".as_ref(), "--allow-partial".as_ref()], &bundles);
+    assert_eq!(accepted.status.code(), Some(0), "{accepted:?}");
+    assert_eq!(accepted.stdout, output.stdout, "the same report either way");
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
     let not_imported: Vec<&str> =
         report["not_imported"].as_array().unwrap().iter().filter_map(|r| r["code"].as_str()).collect();
@@ -202,13 +211,35 @@ fn report_imports_verified_bundles_and_lists_gaps_conflicts_and_quarantine() {
 
 #[test]
 fn raw_csv_has_a_bom_a_header_of_labels_and_a_row_per_response() {
-    let output = survey_report(&["--format".as_ref(), "raw-csv".as_ref()], &["valid/two-responses.bundle.json"]);
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
-    let text = String::from_utf8(output.stdout).expect("utf-8");
+    let raw = |lang: &str| {
+        let args = ["--format".as_ref(), "raw-csv".as_ref(), "--lang".as_ref(), lang.as_ref()];
+        let output = survey_report(&args, &["valid/two-responses.bundle.json"]);
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    let text = raw("zh-CN");
     assert!(text.starts_with('\u{feff}'), "BOM for spreadsheet programs");
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "header and two responses");
-    assert!(lines[0].contains("您"), "labels in Chinese: {}", lines[0]);
+    assert!(lines[0].starts_with("\u{feff}答卷编号,单位编号,单位名称,设备密钥编号"), "{}", lines[0]);
+    assert!(lines[0].contains("您"), "question titles in Chinese: {}", lines[0]);
+    let english = raw("en");
+    let header = english.lines().next().expect("a header");
+    assert!(header.starts_with("\u{feff}response_id,unit,name,device,seq"), "{header}");
+    assert!(!header.contains("您"), "question titles in English: {header}");
+}
+
+#[test]
+fn report_of_a_folder_without_bundles_is_an_error() {
+    let empty = std::env::temp_dir().join(format!("survey-no-bundles-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).expect("a folder");
+    std::fs::write(empty.join("notes.txt"), "not a bundle").expect("a file");
+    let output = survey_report(&[empty.as_os_str()], &[]);
+    let _ = std::fs::remove_dir_all(&empty);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no bundle files (*.bundle.json, *.bundle.json.age) in"), "{stderr}");
+    assert!(output.stdout.is_empty(), "no report of zero responses");
 }
 
 #[test]

@@ -35,10 +35,53 @@ fn report(format: &str, inputs: &[String]) -> Vec<u8> {
         .args(["--identity", &format!("{FIXTURES}/department-identity.txt")])
         .args(inputs)
         .args(["--format", format])
+        // The fixture's quarantined file makes every report partial; that is tested below.
+        .arg("--allow-partial")
         .output()
         .expect("run survey report");
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     output.stdout
+}
+
+#[test]
+fn a_partial_import_exits_1_with_a_summary_and_still_writes_the_report() {
+    let run = |identity: bool, allow_partial: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_survey"));
+        command
+            .current_dir(root())
+            .env("LANG", "zh_CN.UTF-8")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .arg("report")
+            .args(["--survey", "survey-schemas/party-building-satisfaction.json"])
+            .args(["--roster", &format!("{FIXTURES}/roster.json")])
+            .args(["--format", "json", FIXTURES]);
+        if identity {
+            command.args(["--identity", &format!("{FIXTURES}/department-identity.txt")]);
+        }
+        if allow_partial {
+            command.arg("--allow-partial");
+        }
+        command.output().expect("run survey report")
+    };
+    // Without the identity the encrypted file cannot be opened, and one file is quarantined:
+    // 5 of 7 files counted. The summary is in the locale's language.
+    let partial = run(false, false);
+    assert_eq!(partial.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&partial.stderr);
+    assert!(stderr.contains("7 个文件中导入 5 个；未计入：拒收 1 个，隔离 1 个"), "{stderr}");
+    let report: Value = serde_json::from_slice(&partial.stdout).expect("the report is still written");
+    let complete: Value = serde_json::from_slice(&run(true, true).stdout).expect("json");
+    let n = |r: &Value| r["report"]["overall"]["n_responses"].as_u64().expect("n");
+    assert!(n(&report) < n(&complete), "the partial report counts fewer responses");
+    // Accepted explicitly: exit 0, the summary still on stderr.
+    let accepted = run(false, true);
+    assert_eq!(accepted.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&accepted.stderr).contains("未计入"));
+    // With the identity only the quarantined file is missing: still partial.
+    let quarantined = run(true, false);
+    assert_eq!(quarantined.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&quarantined.stderr).contains("7 个文件中导入 6 个；未计入：隔离 1 个"));
 }
 
 fn json_report(inputs: &[String]) -> Value {
@@ -154,13 +197,11 @@ fn json_report_matches_the_independent_reference() {
     // Which responses carry flags is response-level data: the raw export's column, not the JSON.
     assert!(actual.get("quality_flags").is_none(), "no per-response flags in the aggregate JSON");
     let raw = String::from_utf8(report("raw-csv", &[FIXTURES.to_owned()])).expect("UTF-8");
-    let mut flagged: Vec<String> = raw
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let cells: Vec<&str> = line.split(',').collect();
-            (!cells[8].is_empty()).then(|| cells[0].to_owned())
-        })
+    let records = csv_records(raw.trim_start_matches('\u{feff}'));
+    let flags_column = records[0].iter().position(|h| h == "quality_flags").expect("a quality_flags column");
+    let mut flagged: Vec<String> = records[1..]
+        .iter()
+        .filter_map(|cells| (!cells[flags_column].is_empty()).then(|| cells[0].clone()))
         .collect();
     flagged.sort();
     let mut want: Vec<String> = expected["quality_flags"]
@@ -196,21 +237,56 @@ fn json_report_matches_the_independent_reference() {
     assert_matches("report", want, report);
 }
 
+/// The records of a CSV text (RFC 4180: quoted fields may hold commas, quotes and line breaks).
+pub(crate) fn csv_records(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let (mut record, mut field, mut quoted, mut chars) = (Vec::new(), String::new(), false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !record.is_empty() {
+        record.push(field);
+        records.push(record);
+    }
+    records
+}
+
 #[test]
-fn csv_report_has_a_bom_and_the_ranking_order() {
+fn csv_report_has_a_bom_and_a_row_for_every_group() {
     let expected = expected();
     let text = String::from_utf8(report("csv", &[FIXTURES.to_owned()])).expect("utf-8");
     assert!(text.starts_with('\u{feff}'), "BOM for spreadsheet programs");
-    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
-    let header: Vec<&str> = lines[0].split(',').collect();
-    assert_eq!(&header[..7], ["unit", "name", "rank", "n_responses", "index", "rate", "suppressed"]);
-    // A line for the whole evaluation, then one per ranking entry in ranking order.
-    let rows: Vec<Vec<&str>> = lines[2..].iter().map(|line| line.split(',').collect()).collect();
+    let records = csv_records(text.trim_start_matches('\u{feff}'));
+    let header = &records[0];
+    assert_eq!(&header[..8], ["unit", "name", "rank", "n_responses", "index", "rate", "suppressed", "reason"]);
+    // The whole evaluation, then one row per ranking entry in ranking order, then the
+    // responses without a unit (when there are any): every response is in some unit's row.
+    assert_eq!(records[1][0], "(all)");
+    let overall = expected["report"]["overall"]["n_responses"].as_u64().expect("n");
+    assert_eq!(records[1][3], overall.to_string());
+    let rows = &records[2..];
     let ranking = expected["report"]["ranking"].as_array().expect("ranking");
-    assert_eq!(rows.len(), ranking.len(), "{text}");
     let units = expected["report"]["units"].as_array().expect("units");
+    let no_unit = units.iter().filter(|u| u["unit"].is_null()).count();
+    assert_eq!(rows.len(), ranking.len() + no_unit, "{text}");
+    let counted: u64 = rows.iter().map(|row| row[3].parse::<u64>().expect("a count")).sum();
+    assert_eq!(counted, overall, "the rows add up to the whole");
     for (row, entry) in rows.iter().zip(ranking) {
-        assert_eq!(row.len(), header.len(), "no quoted fields expected: {row:?}");
+        assert_eq!(row.len(), header.len(), "{row:?}");
         assert_eq!(row[0], entry["unit"].as_str().unwrap());
         assert_eq!(row[2], entry["rank"].as_u64().map(|r| r.to_string()).unwrap_or_default(), "{row:?}");
         let unit = units.iter().find(|u| u["unit"] == entry["unit"]).expect("unit");
@@ -220,6 +296,12 @@ fn csv_report_has_a_bom_and_the_ranking_order() {
             None => assert_eq!(row[4], "", "a suppressed unit shows no index"),
         }
         assert_eq!(row[6], entry["suppressed"].to_string());
+        let reason = match unit["reason"].as_str() {
+            Some("too_few_responses") => "fewer than 5 responses: scores not shown",
+            Some("complementary") => "not shown to protect a unit with fewer than 5 responses",
+            _ => "",
+        };
+        assert_eq!(row[7], reason, "{row:?}");
     }
 }
 

@@ -35,6 +35,18 @@ fn the_example_round_verifies() {
 }
 
 #[test]
+fn one_leading_byte_order_mark_is_removed_and_a_second_is_not() {
+    let plain = verify_round(&example()).expect("the example verifies");
+    let with_bom = [b"\xef\xbb\xbf".as_slice(), &example()].concat();
+    let round = verify_round(&with_bom).unwrap_or_else(|err| panic!("{err}: {:?}", codes(&err)));
+    assert_eq!(round.payload, plain.payload, "the same payload");
+    assert_eq!(round.keyid, plain.keyid);
+    let two = [b"\xef\xbb\xbf\xef\xbb\xbf".as_slice(), &example()].concat();
+    let err = verify_round(&two).expect_err("a second mark is not removed");
+    assert_eq!(codes(&err), ["malformed"], "{err}");
+}
+
+#[test]
 fn every_rejection_fixture_is_refused_with_its_reason() {
     let mut cases: Vec<PathBuf> = fs::read_dir(fixtures_dir())
         .expect("round fixtures")

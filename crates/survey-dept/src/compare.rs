@@ -49,6 +49,9 @@ impl Round {
 
     /// Reads a previous round from the JSON text of an export. Errors name the place.
     pub fn from_json(text: &str) -> Result<Round, String> {
+        // A report saved again by an editor may have gained a byte-order mark (and CRLF, which
+        // JSON reads as whitespace).
+        let text = survey_core::canonical::text_without_bom(text);
         let value: serde_json::Value = serde_json::from_str(text).map_err(|err| format!("not JSON: {err}"))?;
         let report = value.get("report").unwrap_or(&value);
         let field = |name: &str| report.get(name).cloned().ok_or_else(|| format!("report.{name}: missing"));

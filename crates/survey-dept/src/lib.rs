@@ -58,6 +58,34 @@ pub enum Outcome {
     Refused { code: String, message: String },
 }
 
+/// Files counted by outcome ([`Department::file_counts`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct FileCounts {
+    pub imported: usize,
+    /// Signed by a device that is not on the roster (or not in the round).
+    pub quarantined: usize,
+    /// Refused with a reason (not verified, encrypted without the identity, another survey…).
+    pub refused: usize,
+    /// Could not be read at all.
+    pub unreadable: usize,
+}
+
+impl FileCounts {
+    /// Files whose responses the report does not count.
+    pub fn not_imported(&self) -> usize {
+        self.quarantined + self.refused + self.unreadable
+    }
+
+    pub fn total(&self) -> usize {
+        self.imported + self.not_imported()
+    }
+
+    /// Whether the report covers only part of the files offered.
+    pub fn partial(&self) -> bool {
+        self.not_imported() > 0
+    }
+}
+
 /// One file offered to the department and its outcome.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FileReport {
@@ -339,6 +367,34 @@ impl Department {
     /// Every file offered so far, in the order offered.
     pub fn files(&self) -> &[FileReport] {
         &self.files
+    }
+
+    /// How many distinct files ended in each outcome: what a report must say before its
+    /// numbers, since a partial import must never pass for a complete one. A file offered
+    /// twice with the same outcome (the same folder imported again) counts once; one that was
+    /// imported once counts as imported even when a later offer added nothing.
+    pub fn file_counts(&self) -> FileCounts {
+        let mut seen: Vec<(&str, u8)> = Vec::new();
+        let mut counts = FileCounts::default();
+        for file in &self.files {
+            let kind = match &file.outcome {
+                Outcome::Imported { .. } => 0,
+                Outcome::Quarantined { .. } => 1,
+                Outcome::Refused { code, .. } if code == "unreadable" => 2,
+                Outcome::Refused { .. } => 3,
+            };
+            if seen.contains(&(file.file.as_str(), kind)) {
+                continue;
+            }
+            seen.push((file.file.as_str(), kind));
+            match kind {
+                0 => counts.imported += 1,
+                1 => counts.quarantined += 1,
+                2 => counts.unreadable += 1,
+                _ => counts.refused += 1,
+            }
+        }
+        counts
     }
 
     /// The accumulated import of one survey (empty when nothing was imported for it).

@@ -26,7 +26,9 @@ fn survey(args: &[&str]) -> Output {
 }
 
 fn round_report(format: &str, extra: &[&str]) -> Vec<u8> {
-    let mut args = vec!["report", "--round", ROUND_FILE, "--format", format];
+    // The fixture's refused and quarantined files make every report partial (exit 1 without
+    // this; `a_partial_import_exits_1_with_a_summary_and_still_writes_the_report`).
+    let mut args = vec!["report", "--round", ROUND_FILE, "--format", format, "--allow-partial"];
     args.extend_from_slice(extra);
     if !extra.iter().any(|a| a.starts_with(ROUND_FIXTURES)) {
         args.push(ROUND_FIXTURES);
@@ -183,7 +185,7 @@ fn table_and_csv_carry_the_compliance_and_the_rounds_announced_facts() {
     let want = expected["compliance"]["units"].as_array().expect("units");
     assert_eq!(units.len(), want.len(), "{csv}");
     for (line, unit) in units.iter().zip(want) {
-        let cells: Vec<&str> = line.split(',').collect();
+        let cells = &super::csv_records(line)[0];
         assert_eq!(cells[0], unit["unit"].as_str().expect("unit"));
         assert_eq!(cells[3], unit["drawn"].to_string());
         assert_eq!(cells[4], unit["interviewed"].to_string());

@@ -132,6 +132,9 @@ impl SignedRound {
 /// payload (`is_point` says whether 32 bytes are an Ed25519 point; a shell that checks the
 /// signature with WebCrypto passes `|_| true` and reports a key it cannot import as `bad_key`).
 pub fn open_envelope(bytes: &[u8], is_point: impl Fn(&[u8; 32]) -> bool) -> Result<SignedRound, RoundError> {
+    // One leading byte-order mark (an editor or a mail program may add it) is not part of the
+    // envelope; a second one is.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let value: Value = serde_json::from_slice(bytes).map_err(|err| RoundError::Malformed(err.to_string()))?;
     // Read from the parsed value (not parsed again, not copied).
     let envelope = Envelope::deserialize(&value).map_err(|err| RoundError::Malformed(err.to_string()))?;
