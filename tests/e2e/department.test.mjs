@@ -18,6 +18,14 @@ const FIXTURES = join(ROOT, 'tests/fixtures/department');
 const SURVEY_FILE = join(ROOT, 'survey-schemas/party-building-satisfaction.json');
 const CLI = join(ROOT, 'target/debug/survey');
 const AXE = join(ROOT, 'tests/node_modules/axe-core/axe.min.js');
+/** Python (openpyxl) printing an XLSX file's sheet names and its first sheet as [value, type] cells. */
+const READ_UNITS_SHEET = `
+import json, sys, openpyxl
+book = openpyxl.load_workbook(sys.argv[1])
+sheet = book.worksheets[0]
+rows = [[[c.value, type(c.value).__name__ if c.value is not None else None] for c in row] for row in sheet.iter_rows()]
+print(json.dumps({"sheets": book.sheetnames, "header": [c[0] for c in rows[0]], "rows": rows[1:]}, ensure_ascii=False))
+`;
 
 const bundleFiles = () =>
   readdirSync(FIXTURES)
@@ -28,7 +36,7 @@ const bundleFiles = () =>
 /** `survey report --format json` on the fixture folder. */
 function cliReport(extra = []) {
   const args = ['report', '--survey', SURVEY_FILE, '--roster', join(FIXTURES, 'roster.json'), '--identity',
-    join(FIXTURES, 'department-identity.txt'), '--format', 'json', ...extra, FIXTURES];
+    join(FIXTURES, 'department-identity.txt'), '--format', 'json', '--allow-partial', ...extra, FIXTURES];
   return JSON.parse(execFileSync(CLI, args, { encoding: 'utf8' }));
 }
 
@@ -134,6 +142,12 @@ test('a folder of bundles imported in the browser gives the same verified, ranke
         return entry && entry.rank !== null ? `${entry.rank} · ${entry.index.toFixed(2)}` : '—';
       }),
     );
+    // The partial import is said above the results: 6 of the 7 files, the quarantined one not counted.
+    const summary = page.locator('[data-testid=import-summary]');
+    assert.match(await summary.textContent(), /7 个文件中导入 6 个；未计入：隔离 1 个/);
+    const [summaryBox, rankingBox] = [await summary.boundingBox(), await page.locator('[data-testid=ranking]').boundingBox()];
+    assert.ok(summaryBox.y + summaryBox.height <= rankingBox.y, 'the summary comes before the ranking');
+    assert.notEqual(await page.locator('[data-testid=file-list]').getAttribute('open'), null, 'a short list is open');
     const quarantined = await page.locator('[data-testid=quarantined]').allTextContents();
     const expectedQuarantine = expected.not_imported.filter((f) => f.code === 'quarantined');
     assert.equal(quarantined.length, expectedQuarantine.length);
@@ -164,6 +178,12 @@ test('a folder of bundles imported in the browser gives the same verified, ranke
     await page.setInputFiles('[data-testid=load-folder]', FIXTURES);
     await importDone(page, 2 * files.length);
     assert.deepEqual(await ranking(page), shown);
+    // More than 10 files: the list starts collapsed, its summary gives the counts per outcome, and
+    // the summary above the results still counts each file once.
+    const list = page.locator('[data-testid=file-list]');
+    assert.equal(await list.getAttribute('open'), null, 'a long list is collapsed');
+    assert.match(await list.locator('summary').textContent(), /\(14\): 已导入 12 · 已隔离 2/);
+    assert.match(await summary.textContent(), /7 个文件中导入 6 个/);
     const again = await download(page, 'export-json', downloads);
     assert.deepEqual(comparable(JSON.parse(readFileSync(again.path, 'utf8'))), comparable(expected));
 
@@ -177,13 +197,39 @@ test('a folder of bundles imported in the browser gives the same verified, ranke
 
     // Summary CSV with a BOM; the raw export asks first and then has a row per counted response.
     const csv = readFileSync((await download(page, 'export-csv', downloads)).path, 'utf8');
-    assert.ok(csv.startsWith('\ufeffunit,name,rank'), csv.slice(0, 40));
+    // In the page's language (Chinese here): headers and names.
+    assert.ok(csv.startsWith('\ufeff单位编号,单位名称,排名,答卷数'), csv.slice(0, 40));
+    assert.match(csv, /\n\(all\),全部单位,,/);
     page.once('dialog', (dialog) => dialog.accept());
     const raw = readFileSync((await download(page, 'export-raw', downloads)).path, 'utf8');
-    assert.ok(raw.startsWith('\ufeffresponse_id,'));
+    assert.ok(raw.startsWith('\ufeff答卷编号,单位编号,单位名称,设备密钥编号,'), raw.slice(0, 40));
     assert.equal(raw.trim().split('\n').length, expected.report.overall.n_responses + 1);
-    const xlsx = readFileSync((await download(page, 'export-xlsx', downloads)).path);
+    // Times at the browser's offset (the test browser runs in UTC unless told otherwise).
+    const offset = await page.evaluate(() => -new Date().getTimezoneOffset());
+    const sign = offset < 0 ? '-' : '+';
+    const hhmm = `${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}:${String(Math.abs(offset) % 60).padStart(2, '0')}`;
+    assert.ok(raw.split('\n')[0].includes(`开始时间 (UTC${sign}${hhmm})`), raw.split('\n')[0].slice(0, 200));
+    const xlsxFile = await download(page, 'export-xlsx', downloads);
+    const xlsx = readFileSync(xlsxFile.path);
     assert.equal(xlsx.subarray(0, 2).toString('latin1'), 'PK', 'an XLSX file is a zip');
+    // Read by openpyxl, as a spreadsheet program reads it: Chinese sheet and headers, typed cells.
+    const book = JSON.parse(execFileSync('python3', ['-c', READ_UNITS_SHEET, xlsxFile.path], { encoding: 'utf8' }));
+    assert.deepEqual(book.sheets.slice(0, 3), ['单位', '指标', '题目']);
+    assert.deepEqual(book.header.slice(0, 8), ['单位编号', '单位名称', '排名', '答卷数', '满意度指数', '满意率（%）', '不公布', '说明']);
+    assert.deepEqual(book.rows[0].slice(0, 2), [['(all)', 'str'], ['全部单位', 'str']]);
+    assert.deepEqual(book.rows[0][3], [expected.report.overall.n_responses, 'int']);
+    for (const entry of ranked) {
+      const row = book.rows.find((r) => r[0][0] === entry.unit);
+      assert.ok(row, `a row for ${entry.unit}`);
+      assert.deepEqual(row[6], [entry.suppressed, 'bool']);
+      if (entry.suppressed) {
+        assert.equal(row[4][0], null, `${entry.unit}: no index`);
+        assert.equal(row[7][1], 'str', `${entry.unit}: a reason`);
+      } else {
+        assert.equal(row[4][1], 'float');
+        assert.ok(Math.abs(row[4][0] - entry.index) < 1e-9, `${entry.unit}: the index`);
+      }
+    }
 
     // Kept in the browser: a reload shows the same ranking without importing again.
     await page.reload();
@@ -223,7 +269,8 @@ test('a previous round loaded from its JSON export shows the change per unit', a
     assert.equal(changes.filter((c) => c === '+0.00').length, published);
     // And the CLI reads the same file as a previous round.
     const out = execFileSync(CLI, ['report', '--survey', SURVEY_FILE, '--roster', join(FIXTURES, 'roster.json'),
-      '--identity', join(FIXTURES, 'department-identity.txt'), '--previous', json.path, FIXTURES], { encoding: 'utf8' });
+      '--identity', join(FIXTURES, 'department-identity.txt'), '--previous', json.path, '--lang', 'en', '--allow-partial', FIXTURES],
+      { encoding: 'utf8' });
     assert.match(out, /change since the previous round/);
   });
 });
@@ -258,7 +305,7 @@ const ROUND_FILE = join(ROUND_FIXTURES, '2026-q4-compliance.round.json');
 
 test('with a round file loaded, the page names every finding and its compliance and scores equal `survey report --round`', async () => {
   const cliRound = (...extra) =>
-    JSON.parse(execFileSync(CLI, ['report', '--round', ROUND_FILE, '--format', 'json', ...extra, ROUND_FIXTURES], { encoding: 'utf8' }));
+    JSON.parse(execFileSync(CLI, ['report', '--round', ROUND_FILE, '--format', 'json', '--allow-partial', ...extra, ROUND_FIXTURES], { encoding: 'utf8' }));
   const expected = cliRound();
   const findings = expected.compliance.findings;
   assert.ok(findings.length >= 6, 'the fixture has a case of every finding');
@@ -294,7 +341,7 @@ test('with a round file loaded, the page names every finding and its compliance 
     assert.deepEqual(counted.compliance, cliCounted.compliance);
     // The CSV export carries the compliance blocks too.
     const csv = readFileSync((await download(page, 'export-csv', downloads)).path, 'utf8');
-    assert.match(csv, /\ncompliance_unit,device,evaluator,drawn,/);
-    assert.match(csv, /\nfinding_response,device,unit,household,position,findings\n/);
+    assert.match(csv, /\n合规：单位,设备密钥编号,评估员,抽中户数,/);
+    assert.match(csv, /\n有问题的答卷,设备密钥编号,单位编号,住户,抽样顺位,问题\n/);
   });
 });

@@ -550,19 +550,21 @@ fn message_lang(l: Lang) -> MessageLang {
     }
 }
 
-/// The file list's summary line: how many files, and how many ended in each outcome.
+/// The file list's summary line: how many files were offered, and how many of those offers
+/// ended in each outcome.
 fn files_summary(model: &Model, l: Lang) -> String {
-    let counts = model.dept.file_counts();
+    let files = model.dept.files();
+    let count = |keep: fn(&Outcome) -> bool| files.iter().filter(|f| keep(&f.outcome)).count();
     let parts: Vec<String> = [
-        (counts.imported, D::Imported),
-        (counts.refused + counts.unreadable, D::Refused),
-        (counts.quarantined, D::Quarantined),
+        (count(|o| matches!(o, Outcome::Imported { .. })), D::Imported),
+        (count(|o| matches!(o, Outcome::Refused { .. })), D::Refused),
+        (count(|o| matches!(o, Outcome::Quarantined { .. })), D::QuarantinedShort),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
     .map(|(n, word)| format!("{} {n}", t(l, *word)))
     .collect();
-    format!("{} ({}): {}", t(l, D::Files), model.dept.files().len(), parts.join(" · "))
+    format!("{} ({}): {}", t(l, D::Files), files.len(), parts.join(" · "))
 }
 
 fn unit_label(results: &Results, unit: &str, l: Lang) -> String {

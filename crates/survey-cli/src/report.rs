@@ -211,7 +211,8 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Ok(identities) => department.set_identities(identities.unwrap_or_default()),
         Err(err) => return fail(err),
     }
-    let presentation = Presentation { lang: lang.unwrap_or_else(|| lang_from_env(|name| std::env::var_os(name))), offset };
+    let presentation =
+        Presentation { lang: lang.unwrap_or_else(|| lang_from_env(|name| std::env::var_os(name))), offset };
     let previous = match previous_path.as_ref().map(|path| {
         std::fs::read_to_string(path)
             .map_err(|err| err.to_string())

@@ -195,8 +195,7 @@ fn report_imports_verified_bundles_and_lists_gaps_conflicts_and_quarantine() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("3 of 5 files imported; not counted: 1 refused, 1 quarantined"), "{stderr}");
     assert!(stderr.contains("--allow-partial"), "{stderr}");
-    let accepted =
-        survey_report(&["--format".as_ref(), "json".as_ref(), "--allow-partial".as_ref()], &bundles);
+    let accepted = survey_report(&["--format".as_ref(), "json".as_ref(), "--allow-partial".as_ref()], &bundles);
     assert_eq!(accepted.status.code(), Some(0), "{accepted:?}");
     assert_eq!(accepted.stdout, output.stdout, "the same report either way");
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");

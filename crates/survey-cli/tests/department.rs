@@ -199,10 +199,8 @@ fn json_report_matches_the_independent_reference() {
     let raw = String::from_utf8(report("raw-csv", &[FIXTURES.to_owned()])).expect("UTF-8");
     let records = csv_records(raw.trim_start_matches('\u{feff}'));
     let flags_column = records[0].iter().position(|h| h == "quality_flags").expect("a quality_flags column");
-    let mut flagged: Vec<String> = records[1..]
-        .iter()
-        .filter_map(|cells| (!cells[flags_column].is_empty()).then(|| cells[0].clone()))
-        .collect();
+    let mut flagged: Vec<String> =
+        records[1..].iter().filter(|cells| !cells[flags_column].is_empty()).map(|cells| cells[0].clone()).collect();
     flagged.sort();
     let mut want: Vec<String> = expected["quality_flags"]
         .as_array()

@@ -370,12 +370,12 @@ impl Department {
     }
 
     /// How many distinct files ended in each outcome: what a report must say before its
-    /// numbers, since a partial import must never pass for a complete one. A file offered
-    /// twice with the same outcome (the same folder imported again) counts once; one that was
-    /// imported once counts as imported even when a later offer added nothing.
+    /// numbers, since a partial import must never pass for a complete one. Files are told apart
+    /// by name: one offered twice (the same folder imported again) counts once, as imported when
+    /// any offer of it was imported (refused while the identity was missing, then imported),
+    /// else by its latest outcome.
     pub fn file_counts(&self) -> FileCounts {
-        let mut seen: Vec<(&str, u8)> = Vec::new();
-        let mut counts = FileCounts::default();
+        let mut latest: BTreeMap<&str, u8> = BTreeMap::new();
         for file in &self.files {
             let kind = match &file.outcome {
                 Outcome::Imported { .. } => 0,
@@ -383,10 +383,13 @@ impl Department {
                 Outcome::Refused { code, .. } if code == "unreadable" => 2,
                 Outcome::Refused { .. } => 3,
             };
-            if seen.contains(&(file.file.as_str(), kind)) {
-                continue;
+            let entry = latest.entry(file.file.as_str()).or_insert(kind);
+            if *entry != 0 {
+                *entry = kind;
             }
-            seen.push((file.file.as_str(), kind));
+        }
+        let mut counts = FileCounts::default();
+        for kind in latest.values() {
             match kind {
                 0 => counts.imported += 1,
                 1 => counts.quarantined += 1,

@@ -8,7 +8,10 @@
 pub enum Cell {
     Empty,
     Text(String),
+    /// A number as it is (a count, a stored answer): CSV writes it exactly.
     Number(f64),
+    /// A score or a percentage, 0–100: CSV writes up to 4 decimals, XLSX shows 2.
+    Score(f64),
     /// A share, 0–1 (a spreadsheet shows it as a percentage).
     Ratio(f64),
     Bool(bool),
@@ -139,7 +142,7 @@ pub fn date_serial(date: &str) -> Option<f64> {
     (civil_from_days(days) == (year, month, day)).then_some(days as f64 + UNIX_EPOCH_SERIAL)
 }
 
-/// A number as CSV writes it: integers without a fraction, others with up to 4 decimals.
+/// A score as CSV writes it: integers without a fraction, others with up to 4 decimals.
 pub fn number_text(value: f64) -> String {
     if value.fract() == 0.0 && value.abs() < 1e15 {
         format!("{value:.0}")
@@ -175,7 +178,8 @@ pub fn csv_cell(cell: &Cell, offset: UtcOffset, yes_no: (&str, &str)) -> String 
     match cell {
         Cell::Empty => String::new(),
         Cell::Text(text) => csv_text(text),
-        Cell::Number(value) | Cell::Ratio(value) => number_text(*value),
+        Cell::Number(value) => format!("{value}"),
+        Cell::Score(value) | Cell::Ratio(value) => number_text(*value),
         Cell::Bool(value) => csv_text(if *value { yes_no.0 } else { yes_no.1 }),
         Cell::Time(ms) => offset.iso(*ms),
         Cell::Date(date) => csv_text(date),
@@ -246,7 +250,8 @@ mod tests {
 
     #[test]
     fn offsets_parse_in_the_usual_spellings_and_nothing_else() {
-        for (text, minutes) in [("+08:00", 480), ("+0800", 480), ("+08", 480), ("-05:30", -330), ("Z", 0), ("+00:00", 0)]
+        for (text, minutes) in
+            [("+08:00", 480), ("+0800", 480), ("+08", 480), ("-05:30", -330), ("Z", 0), ("+00:00", 0)]
         {
             assert_eq!(UtcOffset::parse(text), Ok(UtcOffset(minutes)), "{text}");
         }
@@ -275,7 +280,10 @@ mod tests {
         }
         assert_eq!(csv_cell(&Cell::Number(-3.5), offset, yes_no), "-3.5");
         assert_eq!(csv_cell(&Cell::Number(4.0), offset, yes_no), "4");
-        assert_eq!(csv_cell(&Cell::Number(66.666_666), offset, yes_no), "66.6667");
+        assert_eq!(csv_cell(&Cell::Number(1.234_567_89), offset, yes_no), "1.23456789", "answers exactly");
+        assert_eq!(csv_cell(&Cell::Number(1_777_599_000_000.0), offset, yes_no), "1777599000000");
+        assert_eq!(csv_cell(&Cell::Score(66.666_666), offset, yes_no), "66.6667");
+        assert_eq!(csv_cell(&Cell::Score(75.0), offset, yes_no), "75");
         assert_eq!(csv_cell(&Cell::Bool(true), offset, ("是", "否")), "是");
     }
 

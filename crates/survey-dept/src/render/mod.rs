@@ -248,12 +248,13 @@ fn group_rows<'a>(analysis: &'a Analysis<'_>, p: &Presentation) -> Vec<GroupRow<
 fn units_table(analysis: &Analysis<'_>, p: &Presentation) -> (Vec<String>, Vec<Vec<Cell>>) {
     let survey = analysis.survey;
     let dims = dimension_ids(survey);
-    let mut header: Vec<String> = [W::Unit, W::UnitName, W::Rank, W::Responses, W::Index, W::Rate, W::Suppressed, W::Reason]
-        .iter()
-        .map(|word| p.w(*word).to_owned())
-        .collect();
+    let mut header: Vec<String> =
+        [W::Unit, W::UnitName, W::Rank, W::Responses, W::Index, W::Rate, W::Suppressed, W::Reason]
+            .iter()
+            .map(|word| p.w(*word).to_owned())
+            .collect();
     header.extend(dims.iter().map(|dim| indicator_name(survey, dim, p.lang)));
-    let number = |value: Option<f64>| value.map_or(Cell::Empty, Cell::Number);
+    let number = |value: Option<f64>| value.map_or(Cell::Empty, Cell::Score);
     let rows = group_rows(analysis, p)
         .into_iter()
         .map(|row| {
@@ -301,8 +302,11 @@ pub fn table(department: &Department, analysis: &Analysis<'_>, previous: Option<
     let rows = group_rows(analysis, p);
     let name_width = rows.iter().skip(1).map(|row| cells::display_width(&row.name)).max().unwrap_or(0).clamp(12, 40);
     let id_width = rows.iter().skip(1).map(|row| cells::display_width(&row.id)).max().unwrap_or(0).clamp(8, 28);
-    let (rank_h, unit_h, name_h, n_h, index_h) =
-        if zh { ("排名", "单位编号", "单位名称", "答卷", "满意度指数") } else { ("rank", "unit", "name", "n", "index") };
+    let (rank_h, unit_h, name_h, n_h, index_h) = if zh {
+        ("排名", "单位编号", "单位名称", "答卷", "满意度指数")
+    } else {
+        ("rank", "unit", "name", "n", "index")
+    };
     let _ = writeln!(
         out,
         "\n{}  {}  {}  {}  {index_h}",
@@ -355,7 +359,8 @@ pub fn table(department: &Department, analysis: &Analysis<'_>, previous: Option<
             })
             .collect();
         let width = names.iter().map(|(name, _)| cells::display_width(name)).max().unwrap_or(0).clamp(9, 48);
-        let (indicator_h, score_h, rate_h) = if zh { ("指标", "得分", "满意率") } else { ("indicator", "score", "rate") };
+        let (indicator_h, score_h, rate_h) =
+            if zh { ("指标", "得分", "满意率") } else { ("indicator", "score", "rate") };
         let _ = writeln!(out, "\n{}  {}  {}", pad(indicator_h, width), pad_left(score_h, 6), pad_left(rate_h, 6));
         for (name, indicator) in names {
             let _ = writeln!(
@@ -629,7 +634,11 @@ fn raw_cell(survey: &Survey, response: &ExportedResponse, column: RawColumn<'_>,
 /// The raw table: a header, then a row per response (times in milliseconds and at the
 /// presentation's offset, the device's full key id), a column per question (matrix rows as
 /// their own columns), labels beside codes.
-fn raw_table(analysis: &Analysis<'_>, responses: &[&ExportedResponse], p: &Presentation) -> (Vec<String>, Vec<Vec<Cell>>) {
+fn raw_table(
+    analysis: &Analysis<'_>,
+    responses: &[&ExportedResponse],
+    p: &Presentation,
+) -> (Vec<String>, Vec<Vec<Cell>>) {
     let survey = analysis.survey;
     let columns = raw_columns(survey, p);
     let offset = p.offset.suffix();
@@ -652,7 +661,11 @@ fn raw_table(analysis: &Analysis<'_>, responses: &[&ExportedResponse], p: &Prese
                 unit.map_or(Cell::Empty, |unit| Cell::Text(unit_name_in(survey, unit, p.lang.tag()))),
                 Cell::text(&response.device),
                 Cell::Number(response.seq as f64),
-                Cell::text(p.w(if response.mode == survey_core::Mode::Interview { W::Interview } else { W::SelfCompletion })),
+                Cell::text(p.w(if response.mode == survey_core::Mode::Interview {
+                    W::Interview
+                } else {
+                    W::SelfCompletion
+                })),
                 Cell::text(&response.lang),
                 Cell::Number(response.started_at as f64),
                 Cell::Time(response.started_at),
@@ -812,7 +825,13 @@ pub fn compliance_json(round: &LoadedRound, compliance: &Compliance, analysis: &
 }
 
 /// The compliance section of the plain-text report.
-fn compliance_table(out: &mut String, round: &LoadedRound, compliance: &Compliance, analysis: &Analysis<'_>, p: &Presentation) {
+fn compliance_table(
+    out: &mut String,
+    round: &LoadedRound,
+    compliance: &Compliance,
+    analysis: &Analysis<'_>,
+    p: &Presentation,
+) {
     let zh = p.zh();
     let r = &round.payload;
     let _ = if zh {
@@ -856,7 +875,12 @@ fn compliance_table(out: &mut String, round: &LoadedRound, compliance: &Complian
     };
     let _ = writeln!(out, "\n{by_unit}\n{}  {header}", pad(p.w(W::UnitName), 28));
     for unit in &compliance.units {
-        let _ = writeln!(out, "{}  {}", pad(&unit_name_in(analysis.survey, &unit.unit, p.lang.tag()), 28), row(&unit.figures));
+        let _ = writeln!(
+            out,
+            "{}  {}",
+            pad(&unit_name_in(analysis.survey, &unit.unit, p.lang.tag()), 28),
+            row(&unit.figures)
+        );
     }
     let _ = writeln!(out, "\n{by_evaluator}\n{}  {}  {header}  {flag_h}", pad(evaluator_h, 16), pad(device_h, 16));
     for evaluator in &compliance.evaluators {
@@ -891,9 +915,13 @@ fn compliance_table(out: &mut String, round: &LoadedRound, compliance: &Complian
     let findings: Vec<_> = compliance.findings().collect();
     let listed = if listed.is_empty() { String::new() } else { format!(" ({})", listed.join(", ")) };
     let _ = match (zh, analysis.include_noncompliant) {
-        (true, true) => writeln!(out, "\n有问题的答卷：{} 份{listed}；已计入（--include-noncompliant）", findings.len()),
+        (true, true) => {
+            writeln!(out, "\n有问题的答卷：{} 份{listed}；已计入（--include-noncompliant）", findings.len())
+        }
         (true, false) => writeln!(out, "\n有问题的答卷：{} 份{listed}；不计入", findings.len()),
-        (false, true) => writeln!(out, "\nfindings: {} responses{listed}; counted (--include-noncompliant)", findings.len()),
+        (false, true) => {
+            writeln!(out, "\nfindings: {} responses{listed}; counted (--include-noncompliant)", findings.len())
+        }
         (false, false) => writeln!(out, "\nfindings: {} responses{listed}; not counted", findings.len()),
     };
     for check in findings {
@@ -903,7 +931,12 @@ fn compliance_table(out: &mut String, round: &LoadedRound, compliance: &Complian
         let _ = if zh {
             writeln!(out, "  {}  单位 {unit}  住户 {household}  设备 {device}：{}", check.response, codes.join(", "))
         } else {
-            writeln!(out, "  {}  unit {unit}  household {household}  device {device}: {}", check.response, codes.join(", "))
+            writeln!(
+                out,
+                "  {}  unit {unit}  household {household}  device {device}: {}",
+                check.response,
+                codes.join(", ")
+            )
         };
     }
     let off: Vec<_> = compliance.off_sample().collect();
@@ -911,7 +944,9 @@ fn compliance_table(out: &mut String, round: &LoadedRound, compliance: &Complian
         let _ = match (zh, analysis.include_off_sample) {
             (true, true) => writeln!(out, "样本外访问（允许）：{} 份；已计入（--include-off-sample）", off.len()),
             (true, false) => writeln!(out, "样本外访问（允许）：{} 份；不计入", off.len()),
-            (false, true) => writeln!(out, "off-sample interviews (allowed): {}; counted (--include-off-sample)", off.len()),
+            (false, true) => {
+                writeln!(out, "off-sample interviews (allowed): {}; counted (--include-off-sample)", off.len())
+            }
             (false, false) => writeln!(out, "off-sample interviews (allowed): {}; not counted", off.len()),
         };
     }
@@ -967,11 +1002,10 @@ fn compliance_rows(compliance: &Compliance, p: &Presentation) -> [(Vec<String>, 
             row
         })
         .collect();
-    let findings_header: Vec<String> =
-        [W::FindingResponse, W::Device, W::Unit, W::Household, W::Position, W::Findings]
-            .iter()
-            .map(|word| p.w(*word).to_owned())
-            .collect();
+    let findings_header: Vec<String> = [W::FindingResponse, W::Device, W::Unit, W::Household, W::Position, W::Findings]
+        .iter()
+        .map(|word| p.w(*word).to_owned())
+        .collect();
     let findings = compliance
         .findings()
         .map(|check| {
@@ -1016,13 +1050,13 @@ pub fn xlsx(analysis: &Analysis<'_>, raw: bool, p: &Presentation) -> Result<Vec<
     let time = CellFormat::new().set_num_format("yyyy-mm-dd hh:mm:ss");
     let date = CellFormat::new().set_num_format("yyyy-mm-dd");
     let percent = CellFormat::new().set_num_format("0.0%");
-    let write = |sheet: &mut Worksheet, row: u32, col: u16, cell: &Cell, decimals: bool| -> Result<(), XlsxError> {
+    let write = |sheet: &mut Worksheet, row: u32, col: u16, cell: &Cell| -> Result<(), XlsxError> {
         match cell {
             Cell::Empty => {}
             Cell::Text(text) => {
                 sheet.write_string(row, col, text)?;
             }
-            Cell::Number(value) if decimals && value.fract() != 0.0 => {
+            Cell::Score(value) => {
                 sheet.write_number_with_format(row, col, *value, &number)?;
             }
             Cell::Number(value) => {
@@ -1048,13 +1082,13 @@ pub fn xlsx(analysis: &Analysis<'_>, raw: bool, p: &Presentation) -> Result<Vec<
         }
         Ok(())
     };
-    let table = |sheet: &mut Worksheet, header: &[String], rows: &[Vec<Cell>], decimals: bool| -> Result<(), XlsxError> {
+    let table = |sheet: &mut Worksheet, header: &[String], rows: &[Vec<Cell>]| -> Result<(), XlsxError> {
         for (col, title) in header.iter().enumerate() {
             sheet.write_string_with_format(0, col as u16, title, &bold)?;
         }
         for (idx, cells) in rows.iter().enumerate() {
             for (col, cell) in cells.iter().enumerate() {
-                write(sheet, idx as u32 + 1, col as u16, cell, decimals)?;
+                write(sheet, idx as u32 + 1, col as u16, cell)?;
             }
         }
         sheet.set_freeze_panes(1, 0)?;
@@ -1063,7 +1097,7 @@ pub fn xlsx(analysis: &Analysis<'_>, raw: bool, p: &Presentation) -> Result<Vec<
     let header = |words: &[W]| -> Vec<String> { words.iter().map(|word| p.w(*word).to_owned()).collect() };
 
     let (units_header, units) = units_table(analysis, p);
-    table(workbook.add_worksheet().set_name(p.w(W::SheetUnits))?, &units_header, &units, true)?;
+    table(workbook.add_worksheet().set_name(p.w(W::SheetUnits))?, &units_header, &units)?;
 
     let shown = overall_shown(report);
     let indicators: Vec<Vec<Cell>> = report
@@ -1075,15 +1109,18 @@ pub fn xlsx(analysis: &Analysis<'_>, raw: bool, p: &Presentation) -> Result<Vec<
             vec![
                 Cell::text(&indicator.id),
                 Cell::Text(indicator_name(survey, &indicator.id, p.lang)),
-                indicator.parent.as_deref().map_or(Cell::Empty, |parent| Cell::Text(indicator_name(survey, parent, p.lang))),
+                indicator
+                    .parent
+                    .as_deref()
+                    .map_or(Cell::Empty, |parent| Cell::Text(indicator_name(survey, parent, p.lang))),
                 Cell::Number(indicator.weight),
-                indicator.score.map_or(Cell::Empty, Cell::Number),
-                indicator.rate.map_or(Cell::Empty, Cell::Number),
+                indicator.score.map_or(Cell::Empty, Cell::Score),
+                indicator.rate.map_or(Cell::Empty, Cell::Score),
             ]
         })
         .collect();
     let indicators_header = header(&[W::Indicator, W::IndicatorName, W::Parent, W::Weight, W::Score, W::Rate]);
-    table(workbook.add_worksheet().set_name(p.w(W::SheetIndicators))?, &indicators_header, &indicators, true)?;
+    table(workbook.add_worksheet().set_name(p.w(W::SheetIndicators))?, &indicators_header, &indicators)?;
 
     let items: Vec<Vec<Cell>> = report
         .overall
@@ -1097,19 +1134,19 @@ pub fn xlsx(analysis: &Analysis<'_>, raw: bool, p: &Presentation) -> Result<Vec<
                 item.indicator.as_deref().map_or(Cell::Empty, |id| Cell::Text(indicator_name(survey, id, p.lang))),
                 Cell::Number(item.n as f64),
                 Cell::Number(item.n_unscored as f64),
-                item.mean.map_or(Cell::Empty, Cell::Number),
-                item.rate.map_or(Cell::Empty, Cell::Number),
+                item.mean.map_or(Cell::Empty, Cell::Score),
+                item.rate.map_or(Cell::Empty, Cell::Score),
             ]
         })
         .collect();
     let items_header = header(&[W::Item, W::ItemName, W::Indicator, W::ScoredAnswers, W::DontKnow, W::Mean, W::Rate]);
-    table(workbook.add_worksheet().set_name(p.w(W::SheetItems))?, &items_header, &items, true)?;
+    table(workbook.add_worksheet().set_name(p.w(W::SheetItems))?, &items_header, &items)?;
 
     if let Some(compliance) = &analysis.compliance {
         let [(units_header, units), (evaluators_header, evaluators), (findings_header, findings)] =
             compliance_rows(compliance, p);
         let sheet = workbook.add_worksheet().set_name(p.w(W::SheetCompliance))?;
-        table(sheet, &units_header, &units, true)?;
+        table(sheet, &units_header, &units)?;
         // The evaluators follow the units after an empty row, under their own header.
         let start = units.len() as u32 + 2;
         for (col, title) in evaluators_header.iter().enumerate() {
@@ -1117,15 +1154,142 @@ pub fn xlsx(analysis: &Analysis<'_>, raw: bool, p: &Presentation) -> Result<Vec<
         }
         for (idx, cells) in evaluators.iter().enumerate() {
             for (col, cell) in cells.iter().enumerate() {
-                write(sheet, start + 1 + idx as u32, col as u16, cell, true)?;
+                write(sheet, start + 1 + idx as u32, col as u16, cell)?;
             }
         }
-        table(workbook.add_worksheet().set_name(p.w(W::SheetFindings))?, &findings_header, &findings, false)?;
+        table(workbook.add_worksheet().set_name(p.w(W::SheetFindings))?, &findings_header, &findings)?;
     }
 
     if raw {
         let (header, rows) = raw_table(analysis, &analysis.counted_responses(), p);
-        table(workbook.add_worksheet().set_name(p.w(W::SheetResponses))?, &header, &rows, false)?;
+        table(workbook.add_worksheet().set_name(p.w(W::SheetResponses))?, &header, &rows)?;
     }
     workbook.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use survey_core::{load_survey, Answer};
+
+    /// One question of each coded kind and the typed ones, in two languages.
+    const SURVEY: &str = r#"{
+      "format": "survey/1", "id": "t", "version": "1",
+      "title": {"zh-CN": "测评", "en": "T"}, "languages": ["zh-CN", "en"],
+      "indicators": [{"id": "d", "title": {"zh-CN": "服务", "en": "Services"}, "weight": 1}],
+      "sections": [{"id": "s", "title": {"zh-CN": "S", "en": "S"}, "questions": [
+        {"id": "q", "kind": "scale", "title": {"zh-CN": "满意吗", "en": "Satisfied?"}, "indicator": "d",
+         "points": [{"value": 1, "label": {"zh-CN": "不满意", "en": "No"}},
+                    {"value": 2, "label": {"zh-CN": "满意", "en": "Yes"}}],
+         "unscored": [{"value": 9, "label": {"zh-CN": "不知道", "en": "Don't know"}}]},
+        {"id": "m", "kind": "matrix", "title": {"zh-CN": "各项", "en": "Items"},
+         "points": [{"value": 1, "label": {"zh-CN": "差", "en": "Bad"}},
+                    {"value": 2, "label": {"zh-CN": "好", "en": "Good"}}],
+         "unscored": [{"value": 9, "label": {"zh-CN": "不知道", "en": "Don't know"}}],
+         "rows": [{"id": "r1", "label": {"zh-CN": "道路", "en": "Roads"}, "indicator": "d"},
+                  {"id": "r2", "label": {"zh-CN": "路灯", "en": "Lights"}, "indicator": "d"}]},
+        {"id": "c", "kind": "multiple", "title": {"zh-CN": "哪些", "en": "Which"},
+         "choices": [{"value": "a", "label": {"zh-CN": "甲", "en": "A"}},
+                     {"value": "b", "label": {"zh-CN": "乙", "en": "B"}}]},
+        {"id": "y", "kind": "yes_no", "title": {"zh-CN": "是否", "en": "Whether"}},
+        {"id": "x", "kind": "decimal", "title": {"zh-CN": "面积", "en": "Area"}},
+        {"id": "t", "kind": "date", "title": {"zh-CN": "日期", "en": "Date"}},
+        {"id": "n", "kind": "note", "title": {"zh-CN": "说明", "en": "Note"}}
+      ]}]
+    }"#;
+
+    fn survey() -> Survey {
+        let loaded = load_survey(SURVEY);
+        loaded.survey.unwrap_or_else(|| panic!("{:?}", loaded.diagnostics))
+    }
+
+    fn response() -> ExportedResponse {
+        let answer = |value| Answer { value, at: 0, changes: 0 };
+        let mut response = survey_core::test_support::response(None, None, None, &[]);
+        response.answers.insert("q".into(), answer(AnswerValue::Number(9)));
+        response.answers.insert("m".into(), answer(AnswerValue::Rows([("r1".to_owned(), 2)].into_iter().collect())));
+        response.answers.insert("c".into(), answer(AnswerValue::List(vec!["a".into(), "b".into()])));
+        response.answers.insert("y".into(), answer(AnswerValue::Bool(true)));
+        response.answers.insert("x".into(), answer(AnswerValue::Decimal(-12.625)));
+        response.answers.insert("t".into(), answer(AnswerValue::Text("2026-05-01".into())));
+        response
+    }
+
+    #[test]
+    fn raw_columns_put_a_label_beside_every_coded_answer_and_type_the_rest() {
+        let survey = survey();
+        let zh = Presentation::default();
+        let columns = raw_columns(&survey, &zh);
+        let headers: Vec<&str> = columns.iter().map(|(h, _)| h.as_str()).collect();
+        assert_eq!(
+            headers,
+            [
+                "满意吗",
+                "满意吗（选项文字）",
+                "各项 / 道路",
+                "各项 / 道路（选项文字）",
+                "各项 / 路灯",
+                "各项 / 路灯（选项文字）",
+                "哪些",
+                "哪些（选项文字）",
+                "是否",
+                "是否（选项文字）",
+                "面积",
+                "日期"
+            ]
+        );
+        let response = response();
+        let cells: Vec<Cell> = columns.iter().map(|(_, column)| raw_cell(&survey, &response, *column, &zh)).collect();
+        assert_eq!(
+            cells,
+            [
+                Cell::text("9（不计分）"),
+                Cell::text("不知道"),
+                Cell::Number(2.0),
+                Cell::text("好"),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::text("a;b"),
+                Cell::text("甲；乙"),
+                Cell::Bool(true),
+                Cell::text("是"),
+                Cell::Number(-12.625),
+                Cell::Date("2026-05-01".into())
+            ]
+        );
+        let en = Presentation { lang: MessageLang::En, ..zh };
+        let columns = raw_columns(&survey, &en);
+        assert_eq!(columns[1].0, "Satisfied? (label)");
+        let english: Vec<Cell> = columns.iter().map(|(_, column)| raw_cell(&survey, &response, *column, &en)).collect();
+        assert_eq!(english[0], Cell::text("9 (unscored)"));
+        assert_eq!(english[7], Cell::text("A; B"));
+        assert_eq!(en.csv(&english[8]), "true");
+        assert_eq!(zh.csv(&cells[8]), "是");
+    }
+
+    #[test]
+    fn names_come_in_the_presentation_language() {
+        let survey = survey();
+        assert_eq!(indicator_name(&survey, "d", MessageLang::ZhCn), "服务");
+        assert_eq!(indicator_name(&survey, "d", MessageLang::En), "Services");
+        assert_eq!(indicator_name(&survey, "gone", MessageLang::En), "gone");
+        assert_eq!(item_name(&survey, "m.r2", MessageLang::En), "Items / Lights");
+        assert_eq!(item_name(&survey, "q", MessageLang::ZhCn), "满意吗");
+        assert_eq!(item_name(&survey, "zz", MessageLang::ZhCn), "zz");
+    }
+
+    #[test]
+    fn the_import_summary_names_each_outcome_and_is_silent_when_complete() {
+        let complete = FileCounts { imported: 3, ..FileCounts::default() };
+        assert_eq!(import_summary(&complete, MessageLang::En), None);
+        let partial = FileCounts { imported: 5, refused: 1, quarantined: 1, unreadable: 0 };
+        assert_eq!(
+            import_summary(&partial, MessageLang::En).as_deref(),
+            Some("5 of 7 files imported; not counted: 1 refused, 1 quarantined. The results cover only the imported files.")
+        );
+        assert_eq!(
+            import_summary(&partial, MessageLang::ZhCn).as_deref(),
+            Some("7 个文件中导入 5 个；未计入：拒收 1 个，隔离 1 个。结果只包含已导入的文件。")
+        );
+    }
 }

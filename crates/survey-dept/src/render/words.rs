@@ -86,10 +86,9 @@ pub fn w(lang: MessageLang, word: W) -> &'static str {
         W::AllUnits => ("all units", "全部单位"),
         W::NoUnit => ("no unit given", "未填单位"),
         W::TooFew => ("fewer than 5 responses: scores not shown", "答卷少于 5 份，不公布分数"),
-        W::Complementary => (
-            "not shown to protect a unit with fewer than 5 responses",
-            "为保护答卷少于 5 份的单位，不公布分数",
-        ),
+        W::Complementary => {
+            ("not shown to protect a unit with fewer than 5 responses", "为保护答卷少于 5 份的单位，不公布分数")
+        }
         W::NoUnitReason => ("responses without a unit: not ranked", "未填单位的答卷，不参加排名"),
         W::NoData => ("no scored answers: not ranked", "没有计分的回答，不参加排名"),
         W::Indicator => ("indicator", "指标编号"),
