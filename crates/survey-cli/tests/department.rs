@@ -381,3 +381,35 @@ fn every_fixture_response_is_one_the_app_could_have_finished() {
     // 13 + 14 (seq 12, 13 again) + 14 + 7 (again) + 12 + 5 responses in the six bundles.
     assert_eq!(checked, 65);
 }
+
+#[test]
+fn inputs_saved_with_a_byte_order_mark_and_crlf_give_the_same_report() {
+    // As Notepad saves them: a UTF-8 byte-order mark first, CRLF line ends.
+    let dir = std::env::temp_dir().join(format!("survey-notepad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a folder");
+    let notepad = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, format!("\u{feff}{}", text.replace('\n', "\r\n"))).expect("written");
+        path.to_string_lossy().into_owned()
+    };
+    let read = |path: &str| std::fs::read_to_string(root().join(path)).expect("fixture");
+    let previous_text = String::from_utf8(report("json", &[FIXTURES.to_owned()])).expect("UTF-8");
+    let survey = notepad("survey.json", &read("survey-schemas/party-building-satisfaction.json"));
+    let roster = notepad("roster.json", &read(&format!("{FIXTURES}/roster.json")));
+    let identity = notepad("identity.txt", &read(&format!("{FIXTURES}/department-identity.txt")));
+    let previous = notepad("previous.json", &previous_text);
+    let output = Command::new(env!("CARGO_BIN_EXE_survey"))
+        .current_dir(root())
+        .args(["report", "--survey", &survey, "--roster", &roster, "--identity", &identity])
+        .args(["--previous", &previous, "--format", "json", "--allow-partial", FIXTURES])
+        .output()
+        .expect("run survey report");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut actual: Value = serde_json::from_slice(&output.stdout).expect("json");
+    let changes = actual["previous_round"].as_array().expect("the previous round was read").len();
+    assert!(changes > 0, "changes against the previous round");
+    actual["previous_round"] = Value::Null;
+    let plain: Value = serde_json::from_str(&previous_text).expect("json");
+    assert_eq!(actual, plain, "the same report as from the files without the mark");
+}
