@@ -19,6 +19,7 @@
 pub mod charts;
 pub mod compare;
 pub mod render;
+pub mod stages;
 
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -36,7 +36,8 @@ fn at(row: usize, message: impl Into<String>) -> FrameError {
 /// Splits CSV text into rows of cells, each row with its number, or the row's fault: a quoted
 /// line break, a quote in an unquoted cell or text after a closing quote. Line breaks never
 /// belong to a cell, so each line is read on its own and one fault does not hide the next.
-fn rows(text: &str) -> Vec<(usize, Result<Vec<String>, String>)> {
+/// (The department's stage, deduction and veto lists are read the same way.)
+pub fn csv_rows(text: &str) -> Vec<(usize, Result<Vec<String>, String>)> {
     let mut out: Vec<(usize, Result<Vec<String>, String>)> = text
         .split('\n')
         .enumerate()
@@ -120,7 +121,7 @@ pub fn read_frame(bytes: &[u8]) -> Result<Vec<String>, Vec<FrameError>> {
             ),
         )]
     })?;
-    let rows = rows(text);
+    let rows = csv_rows(text);
     let header = match rows.first() {
         None => return Err(vec![at(0, "empty file: row 1 must be the header")]),
         Some((row, Err(message))) => return Err(vec![at(*row, message.clone())]),
