@@ -44,6 +44,10 @@ impl fmt::Display for StagesError {
     }
 }
 
+fn no_text(text: &Text) -> bool {
+    text.0.is_empty()
+}
+
 fn error(file: &str, at: Option<String>, message: impl Into<String>) -> StagesError {
     StagesError { file: file.to_owned(), at, message: message.into() }
 }
@@ -63,7 +67,7 @@ pub enum Source {
 #[serde(deny_unknown_fields)]
 pub struct Stage {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "no_text")]
     pub title: Text,
     pub weight: f64,
     pub source: Source,
@@ -108,7 +112,7 @@ pub enum GradeBy {
 #[serde(deny_unknown_fields)]
 pub struct Level {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "no_text")]
     pub title: Text,
     /// `by: threshold`: the lowest final score (compared at 2 decimals) of the grade.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,7 +135,7 @@ pub struct Grades {
 #[serde(deny_unknown_fields)]
 pub struct StagesFile {
     pub format: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "no_text")]
     pub title: Text,
     pub stages: Vec<Stage>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
