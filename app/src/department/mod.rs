@@ -6,6 +6,7 @@
 //! keeps the inputs in IndexedDB (`store`), and shows the results (`model::Results`).
 
 pub mod compliance;
+pub mod final_scores;
 pub mod model;
 pub mod store;
 pub mod text;
@@ -45,7 +46,7 @@ struct Progress {
 /// Shared handles of the page: the model (not `PartialEq`, so kept behind a version number
 /// that changes whenever it does) and the database.
 #[derive(Clone)]
-struct Page {
+pub(crate) struct Page {
     model: Rc<RefCell<Model>>,
     store: Rc<RefCell<Option<Rc<DeptStore>>>>,
     version: UseStateHandle<u32>,
@@ -228,11 +229,11 @@ async fn files_under(entries: Vec<web_sys::FileSystemEntry>) -> Vec<web_sys::Fil
     files
 }
 
-fn svg(markup: &str) -> Html {
+pub(crate) fn svg(markup: &str) -> Html {
     Html::from_html_unchecked(AttrValue::from(markup.to_owned()))
 }
 
-fn number(value: Option<f64>) -> String {
+pub(crate) fn number(value: Option<f64>) -> String {
     value.map_or_else(|| "—".to_owned(), |v| format!("{v:.2}"))
 }
 
@@ -241,7 +242,15 @@ fn delta(value: Option<f64>) -> String {
 }
 
 /// A file input (visually a button) that loads what is chosen as `kind`.
-fn picker(page: &Page, id: &str, kind: Kind, label: &str, accept: &str, multiple: bool, folder: bool) -> Html {
+pub(crate) fn picker(
+    page: &Page,
+    id: &str,
+    kind: Kind,
+    label: &str,
+    accept: &str,
+    multiple: bool,
+    folder: bool,
+) -> Html {
     let onchange = {
         let page = page.clone();
         Callback::from(move |e: Event| {
@@ -538,12 +547,13 @@ fn import_section(page: &Page, model: &Model, l: Lang) -> Html {
                 <h3>{ t(l, D::QuarantineTitle) }</h3>
                 <ul class="quarantine">{ for quarantined }</ul>
             }
+            { final_scores::loaders(page, model, l) }
         </section>
     }
 }
 
 /// The language of the exports for the page's language.
-fn message_lang(l: Lang) -> MessageLang {
+pub(crate) fn message_lang(l: Lang) -> MessageLang {
     match l {
         Lang::Zh => MessageLang::ZhCn,
         Lang::En => MessageLang::En,
@@ -764,6 +774,8 @@ fn results_section(
                 { compliance::section(l, results, round, options) }
             }
 
+            { final_scores::section(results, l) }
+
             <h3>{ t(l, D::Ranking) }</h3>
             <table class="ranking" data-testid="ranking">
                 <thead><tr>
@@ -857,15 +869,24 @@ fn export_file(page: &Page, fingerprint: &str, options: Options, kind: &str, l: 
     // The page's language, and the times of the tablet's clock as this browser's zone shows them.
     let offset = -(js_sys::Date::new_0().get_timezone_offset() as i32);
     let p = &Presentation { lang: message_lang(l), offset: UtcOffset(offset) };
+    let final_result = match model.final_scores(&analysis) {
+        Some(Ok(result)) => Some(result),
+        _ => None,
+    };
+    let final_result = final_result.as_ref();
     let (name, bytes, mime) = match kind {
-        "csv" => (format!("{stem}-summary.csv"), render::csv(&analysis, p).into_bytes(), "text/csv;charset=utf-8"),
+        "csv" => (
+            format!("{stem}-summary.csv"),
+            render::csv(&analysis, final_result, p).into_bytes(),
+            "text/csv;charset=utf-8",
+        ),
         "raw" => (format!("{stem}-raw.csv"), render::raw_csv(&analysis, p).into_bytes(), "text/csv;charset=utf-8"),
         "json" => {
-            let value = render::json(&model.dept, &analysis, previous);
+            let value = render::json(&model.dept, &analysis, previous, final_result);
             let text = format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default());
             (format!("{stem}-report.json"), text.into_bytes(), "application/json")
         }
-        _ => match render::xlsx(&analysis, false, p) {
+        _ => match render::xlsx(&analysis, false, final_result, p) {
             Ok(bytes) => (
                 format!("{stem}-report.xlsx"),
                 bytes,

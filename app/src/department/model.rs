@@ -4,11 +4,14 @@
 use super::store::{Input, Kind};
 use crate::ui::examples::BUNDLED;
 use crate::ui::i18n::Lang;
+use std::collections::BTreeMap;
 use survey_core::analysis::compliance::Compliance;
 use survey_core::analysis::import::{Conflict, DeviceProgress};
 use survey_core::analysis::score::Report;
 use survey_core::Survey;
+use survey_dept::compare::dimension_ids;
 use survey_dept::compare::{Change, Round};
+use survey_dept::stages::{FinalReport, Residents, Stages};
 use survey_dept::{render, Department, LoadedRound, Options};
 
 /// A problem with a loaded survey, roster, identity or previous round, by file name.
@@ -29,6 +32,10 @@ pub struct Model {
     pub problems: Vec<InputProblem>,
     /// Public keys of the loaded identities.
     pub recipients: Vec<String>,
+    /// The stages file, with its name.
+    pub stages: Option<Stages>,
+    /// The lists loaded for it, by file name.
+    pub lists: BTreeMap<String, Vec<u8>>,
 }
 
 impl Default for Model {
@@ -48,6 +55,8 @@ impl Model {
             previous: None,
             problems: Vec::new(),
             recipients: Vec::new(),
+            stages: None,
+            lists: BTreeMap::new(),
         };
         for (_, text) in BUNDLED.iter() {
             // The bundled examples are valid (a test checks); an error would only drop one.
@@ -103,6 +112,13 @@ impl Model {
                 self.dept.set_identities(identities);
             }),
             Kind::Previous => Round::from_json(&text()).map(|round| self.previous = Some((input.name.clone(), round))),
+            Kind::Stages => Stages::parse(&input.name, &text())
+                .map(|stages| self.stages = Some(stages))
+                .map_err(|problems| problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")),
+            Kind::StageList => {
+                self.lists.insert(input.name.clone(), bytes.to_vec());
+                Ok(())
+            }
             Kind::Bundle => {
                 self.dept.add_file(&input.name, bytes);
                 Ok(())
@@ -124,6 +140,18 @@ impl Model {
                 false
             }
         }
+    }
+
+    /// The final scores of an analysis with the loaded stages file and lists (none without a
+    /// stages file), or every problem, each naming its file and place.
+    pub fn final_scores(&self, analysis: &survey_dept::Analysis<'_>) -> Option<Result<FinalReport, Vec<String>>> {
+        let stages = self.stages.as_ref()?;
+        let residents = Residents::from_report(analysis.report(), dimension_ids(analysis.survey));
+        Some(
+            stages
+                .compute(&residents, &self.lists)
+                .map_err(|problems| problems.iter().map(ToString::to_string).collect()),
+        )
     }
 
     /// Fingerprints of the surveys with imported responses, then the other loaded surveys.
@@ -168,6 +196,9 @@ pub struct Results {
     pub distribution_svgs: Vec<(String, String)>,
     /// With a round: the fieldwork checked against it.
     pub compliance: Option<RoundCompliance>,
+    /// With a stages file: the final scores, or why they cannot be computed.
+    pub final_scores: Option<Result<FinalReport, Vec<String>>>,
+    pub final_svg: Option<String>,
 }
 
 /// A round's fieldwork as the page shows it.
@@ -221,7 +252,14 @@ impl Results {
             .iter()
             .map(|d| (d.title.clone(), survey_dept::charts::distribution_bar(d, tag)))
             .collect();
+        let final_scores = model.final_scores(&analysis);
+        let final_svg = match &final_scores {
+            Some(Ok(result)) => Some(survey_dept::charts::final_bars(survey, result, tag)),
+            _ => None,
+        };
         Some(Results {
+            final_scores,
+            final_svg,
             survey: survey.clone(),
             fingerprint: fingerprint.to_owned(),
             ranking_svg: survey_dept::charts::ranking_bars(survey, &report, tag),

@@ -32,6 +32,10 @@ pub enum Kind {
     /// An evaluation round (`round/1`): its survey and devices, and the draw the fieldwork is
     /// checked against.
     Round,
+    /// A stages file (`stages/1`): how the final score is made.
+    Stages,
+    /// A list a stages file names (stage scores, deductions, vetoes), CSV or XLSX, by file name.
+    StageList,
 }
 
 /// One loaded file (or pasted text), as loaded.
@@ -70,6 +74,9 @@ impl Input {
             Kind::Identity => "identity".to_owned(),
             Kind::Previous => "previous".to_owned(),
             Kind::Round => "round".to_owned(),
+            Kind::Stages => "stages".to_owned(),
+            // A list loaded again under its name replaces the earlier one.
+            Kind::StageList => format!("list:{}", self.name),
             Kind::Survey | Kind::Bundle => {
                 let prefix = if self.kind == Kind::Survey { "survey" } else { "bundle" };
                 format!("{prefix}:{}", survey_core::canonical::hex(&Sha256::digest(&self.data)))

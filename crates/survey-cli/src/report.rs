@@ -4,12 +4,15 @@
 
 use crate::bundles::read_identities;
 use crate::check::lang_from_env;
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use survey_core::MessageLang;
+use survey_dept::compare::dimension_ids;
 use survey_dept::compare::Round;
 use survey_dept::render::cells::UtcOffset;
 use survey_dept::render::{self, Presentation};
+use survey_dept::stages::{FinalReport, Residents, Stages};
 use survey_dept::{Department, Options};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -81,6 +84,31 @@ pub fn load_inputs(
     Ok(fingerprint)
 }
 
+/// The final scores of `--stages FILE`: the stages file, then the lists it names, read from its
+/// folder; every problem of every file, each naming its file and place.
+fn final_scores(path: &Path, analysis: &survey_dept::Analysis<'_>) -> Result<FinalReport, Vec<String>> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|err| vec![format!("{name}: {err}")])?;
+    let stages =
+        Stages::parse(&name, &text).map_err(|problems| problems.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let mut lists = BTreeMap::new();
+    let mut unreadable = Vec::new();
+    for file in stages.list_files() {
+        match std::fs::read(folder.join(file)) {
+            Ok(bytes) => {
+                lists.insert(file.to_owned(), bytes);
+            }
+            Err(err) => unreadable.push(format!("{}: {err}", folder.join(file).display())),
+        }
+    }
+    if !unreadable.is_empty() {
+        return Err(unreadable);
+    }
+    let residents = Residents::from_report(analysis.report(), dimension_ids(analysis.survey));
+    stages.compute(&residents, &lists).map_err(|problems| problems.iter().map(ToString::to_string).collect())
+}
+
 pub fn run(args: Vec<OsString>) -> u8 {
     let mut survey_path: Option<PathBuf> = None;
     let mut roster_path: Option<PathBuf> = None;
@@ -94,6 +122,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
     let mut lang: Option<MessageLang> = None;
     let mut offset = UtcOffset::default();
     let mut allow_partial = false;
+    let mut stages_path: Option<PathBuf> = None;
     let mut inputs: Vec<PathBuf> = Vec::new();
     let mut parser = lexopt::Parser::from_args(args);
     loop {
@@ -157,6 +186,9 @@ pub fn run(args: Vec<OsString>) -> u8 {
                 offset = UtcOffset::parse(&value.to_string_lossy())?;
                 Ok(())
             }),
+            lexopt::Arg::Long("stages") => {
+                parser.value().map(|v| stages_path = Some(v.into())).map_err(|e| e.to_string())
+            }
             lexopt::Arg::Long("allow-partial") => {
                 allow_partial = true;
                 Ok(())
@@ -261,18 +293,29 @@ pub fn run(args: Vec<OsString>) -> u8 {
         }
         None => 0,
     };
+    let final_result = match stages_path.as_ref().map(|path| final_scores(path, &analysis)) {
+        Some(Err(problems)) => {
+            for problem in &problems {
+                eprintln!("survey report: {problem}");
+            }
+            return 2;
+        }
+        Some(Ok(result)) => Some(result),
+        None => None,
+    };
     let p = &presentation;
+    let final_result = final_result.as_ref();
     let output = match format {
-        Format::Table => render::table(&department, &analysis, previous.as_ref(), p),
-        Format::Csv => render::csv(&analysis, p),
+        Format::Table => render::table(&department, &analysis, previous.as_ref(), final_result, p),
+        Format::Csv => render::csv(&analysis, final_result, p),
         Format::RawCsv => render::raw_csv(&analysis, p),
         Format::Json => {
-            let value = render::json(&department, &analysis, previous.as_ref());
+            let value = render::json(&department, &analysis, previous.as_ref(), final_result);
             format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
         }
         Format::Xlsx => {
             let path = output_path.unwrap_or_default();
-            let written = render::xlsx(&analysis, raw, p)
+            let written = render::xlsx(&analysis, raw, final_result, p)
                 .map_err(|err| err.to_string())
                 .and_then(|bytes| std::fs::write(&path, bytes).map_err(|err| err.to_string()));
             return match written {

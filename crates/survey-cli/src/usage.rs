@@ -90,7 +90,7 @@ exit status: 0 every file verified, 1 a file was rejected, 2 unreadable input or
     },
     Command {
         name: "report",
-        synopsis: "report (--survey S --roster R | --round ROUND) [--identity KEY]\n       [--format table|csv|json|raw-csv|xlsx] [--output FILE] [--raw] [--exclude-flagged]\n       [--include-noncompliant] [--include-off-sample] [--previous JSON]\n       [--lang zh-CN|en] [--utc-offset +08:00] [--allow-partial] FILE_OR_DIR...",
+        synopsis: "report (--survey S --roster R | --round ROUND) [--identity KEY]\n       [--format table|csv|json|raw-csv|xlsx] [--output FILE] [--raw] [--exclude-flagged]\n       [--include-noncompliant] [--include-off-sample] [--previous JSON]\n       [--stages STAGES.json] [--lang zh-CN|en] [--utc-offset +08:00] [--allow-partial]\n       FILE_OR_DIR...",
         summary: "import bundles and print scores, rankings and quality flags",
         details: "\
 import bundles (verify, deduplicate, conflicts, missing sequence numbers, quarantine of
@@ -113,6 +113,9 @@ unknown devices) and print scores and ranking
                        with --round, also score the responses that have findings
   --include-off-sample with --round, also score the allowed off-sample interviews
   --previous JSON      the JSON report of a previous round, to show the change per unit
+  --stages FILE        a stages file (stages/1, docs/scoring.md): the final score per unit from
+                       the residents' index and the other stages' lists (read from the
+                       file's folder), minus deductions, with vetoes and grades
   --lang L             zh-CN or en: the language of the table's, CSV's and XLSX's headers and
                        names (default: from LC_ALL, LC_MESSAGES or LANG; JSON has ids only)
   --utc-offset OFFSET  the offset the raw data's times are shown at (default +08:00)

@@ -99,6 +99,9 @@ struct Words {
     unit: &'static str,
     not_scored: &'static str,
     answers: &'static str,
+    final_title: &'static str,
+    final_axis: &'static str,
+    missing_stage: &'static str,
 }
 
 impl Words {
@@ -119,6 +122,9 @@ impl Words {
                 unit: "单位",
                 not_scored: "不计分（如“不了解”）",
                 answers: "有效回答",
+                final_title: "各单位最终得分排名",
+                final_axis: "最终得分（0–100）",
+                missing_stage: "缺少某一阶段的得分",
             }
         } else {
             Words {
@@ -136,6 +142,9 @@ impl Words {
                 unit: "Unit",
                 not_scored: "not scored (e.g. don't know)",
                 answers: "scored answers",
+                final_title: "Final ranking of units",
+                final_axis: "Final score (0–100)",
+                missing_stage: "a stage has no score",
             }
         }
     }
@@ -169,16 +178,23 @@ impl Words {
     }
 }
 
-/// Horizontal bar chart of `report.ranking`: one row per ranked unit (rank, name, a bar on a
-/// fixed 0–100 axis, the index printed at its end), then the unranked units with the words for
-/// "suppressed" or "no data" and no bar. No ranking at all gives a small chart saying "no data".
-pub fn ranking_bars(survey: &Survey, report: &Report, lang: &str) -> String {
-    let words = Words::new(lang);
-    if report.ranking.is_empty() {
-        return no_data_chart("ranking", words.ranking_title, &words);
+/// One row of a ranking chart.
+struct BarRow<'a> {
+    rank: Option<usize>,
+    name: &'a str,
+    /// The bar's value, 0–100; none: no bar, `note` instead.
+    value: Option<f64>,
+    /// Printed after the value (a grade), or instead of the bar.
+    note: String,
+}
+
+/// Horizontal bars on a fixed 0–100 axis: rank, name, a bar with its value (and note) printed
+/// at its end; rows without a value print their note and no bar.
+fn bars(kind: &str, title: &str, axis: &str, rows: &[BarRow<'_>], words: &Words) -> String {
+    if rows.is_empty() {
+        return no_data_chart(kind, title, words);
     }
-    let units = units_by_id(report);
-    let bottom = TABLE_TOP + report.ranking.len() as f64 * ROW_H;
+    let bottom = TABLE_TOP + rows.len() as f64 * ROW_H;
     let height = bottom + 44.0;
     let mut body = String::new();
     let mut desc = Vec::new();
@@ -206,19 +222,18 @@ pub fn ranking_bars(survey: &Survey, report: &Report, lang: &str) -> String {
         r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#,
         c(BAR_X + AXIS_W / 2.0),
         c(bottom + 34.0),
-        esc(words.index_axis)
+        esc(axis)
     );
 
-    for (row, entry) in report.ranking.iter().enumerate() {
-        let y = TABLE_TOP + row as f64 * ROW_H;
+    for (idx, row) in rows.iter().enumerate() {
+        let y = TABLE_TOP + idx as f64 * ROW_H;
         let baseline = c(y + ROW_H / 2.0 + 4.0);
-        let name = unit_name(survey, &entry.unit, lang);
-        let rank = entry.rank.map_or_else(|| "—".to_owned(), |r| r.to_string());
+        let rank = row.rank.map_or_else(|| "—".to_owned(), |r| r.to_string());
         put!(body, r#"<text x="{}" y="{baseline}" text-anchor="end">{}</text>"#, c(RANK_RIGHT), esc(&rank));
-        label(&mut body, &format!(r#"x="{}" y="{baseline}""#, c(LABEL_X)), name, LABEL_W, FONT);
-        match entry.index.filter(|_| entry.rank.is_some() && !entry.suppressed) {
-            Some(index) => {
-                let width = index.clamp(0.0, 100.0) / 100.0 * AXIS_W;
+        label(&mut body, &format!(r#"x="{}" y="{baseline}""#, c(LABEL_X)), row.name, LABEL_W, FONT);
+        match row.value {
+            Some(value) => {
+                let width = value.clamp(0.0, 100.0) / 100.0 * AXIS_W;
                 put!(
                     body,
                     r#"<rect class="bar" x="{}" y="{}" width="{}" height="{}" fill="{BAR_FILL}"/>"#,
@@ -227,26 +242,69 @@ pub fn ranking_bars(survey: &Survey, report: &Report, lang: &str) -> String {
                     c(width),
                     c(BAR_H)
                 );
-                put!(body, r#"<text x="{}" y="{baseline}">{}</text>"#, c(BAR_X + width + 6.0), num(index));
-                desc.push(format!("{rank}. {}", words.labelled(name, &num(index))));
+                let shown = if row.note.is_empty() { num(value) } else { format!("{} · {}", num(value), row.note) };
+                put!(body, r#"<text x="{}" y="{baseline}">{}</text>"#, c(BAR_X + width + 6.0), esc(&shown));
+                desc.push(format!("{rank}. {}", words.labelled(row.name, &shown)));
             }
             None => {
-                let note = if entry.suppressed {
-                    words.suppressed_note(units.get(entry.unit.as_str()).copied())
-                } else {
-                    words.no_data
-                };
                 put!(
                     body,
                     r#"<text x="{}" y="{baseline}" fill="{GREY_TEXT}" font-style="italic">{}</text>"#,
                     c(BAR_X + 6.0),
-                    esc(note)
+                    esc(&row.note)
                 );
-                desc.push(words.labelled(name, note));
+                desc.push(words.labelled(row.name, &row.note));
             }
         }
     }
-    finish("ranking", RANKING_W, height, words.ranking_title, &desc.join(words.separator()), &body)
+    finish(kind, RANKING_W, height, title, &desc.join(words.separator()), &body)
+}
+
+/// Horizontal bar chart of `report.ranking`: one row per ranked unit (rank, name, a bar on a
+/// fixed 0–100 axis, the index printed at its end), then the unranked units with the words for
+/// "suppressed" or "no data" and no bar. No ranking at all gives a small chart saying "no data".
+pub fn ranking_bars(survey: &Survey, report: &Report, lang: &str) -> String {
+    let words = Words::new(lang);
+    let units = units_by_id(report);
+    let rows: Vec<BarRow<'_>> = report
+        .ranking
+        .iter()
+        .map(|entry| {
+            let value = entry.index.filter(|_| entry.rank.is_some() && !entry.suppressed);
+            let note = match value {
+                Some(_) => String::new(),
+                None if entry.suppressed => words.suppressed_note(units.get(entry.unit.as_str()).copied()).to_owned(),
+                None => words.no_data.to_owned(),
+            };
+            BarRow { rank: entry.rank, name: unit_name(survey, &entry.unit, lang), value, note }
+        })
+        .collect();
+    bars("ranking", words.ranking_title, words.index_axis, &rows, &words)
+}
+
+/// Bar chart of the final ranking (`crate::stages`): the final score of each ranked unit with
+/// its grade, then the units without a final score and why.
+pub fn final_bars(survey: &Survey, result: &crate::stages::FinalReport, lang: &str) -> String {
+    use crate::stages::NoScore;
+    let words = Words::new(lang);
+    let grade_title = |id: &str| -> String {
+        let levels = result.stages.grades.as_ref().map(|g| g.levels.as_slice()).unwrap_or_default();
+        let title = levels.iter().find(|l| l.id == id).map(|l| l.title.get(lang, &survey.languages)).unwrap_or("");
+        if title.is_empty() { id } else { title }.to_owned()
+    };
+    let rows: Vec<BarRow<'_>> = result
+        .units
+        .iter()
+        .map(|unit| {
+            let note = match (unit.score, unit.reason) {
+                (Some(_), _) => unit.grade.as_deref().map(grade_title).unwrap_or_default(),
+                (None, Some(NoScore::Suppressed)) => words.suppressed_other.to_owned(),
+                (None, _) => words.missing_stage.to_owned(),
+            };
+            BarRow { rank: unit.rank, name: unit_name(survey, &unit.unit, lang), value: unit.score, note }
+        })
+        .collect();
+    bars("final", words.final_title, words.final_axis, &rows, &words)
 }
 
 /// What a heat map row shows.

@@ -720,7 +720,8 @@ fn deduct(rows: Vec<Deduction>, caps: Option<&DeductionsRef>) -> (Vec<ItemDeduct
             ItemDeduction { item, points, counted, rows }
         })
         .collect();
-    let total: f64 = items.iter().map(|i| i.counted).sum();
+    // Folded from +0 (`sum` of nothing is −0, which would print as "-0").
+    let total = items.iter().map(|i| i.counted).fold(0.0, |sum, counted| sum + counted);
     let deducted = caps.and_then(|c| c.cap_total).map_or(total, |cap| total.min(cap));
     (items, deducted)
 }

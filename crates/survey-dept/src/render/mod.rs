@@ -18,6 +18,7 @@ pub mod cells;
 pub mod words;
 
 use crate::compare::{changes, dimension_ids, Change, Round, ALL_UNITS};
+use crate::stages::{FinalReport, FinalUnit, NoScore, Stage};
 use crate::{Analysis, Department, FileCounts, LoadedRound, Outcome};
 use cells::{csv_cell, date_serial, pad, pad_left, Cell, UtcOffset};
 use std::fmt::Write as _;
@@ -275,8 +276,162 @@ fn units_table(analysis: &Analysis<'_>, p: &Presentation) -> (Vec<String>, Vec<V
     (header, rows)
 }
 
+/// A stage's title in the presentation's language, else its id.
+fn stage_title(survey: &Survey, stage: &Stage, lang: MessageLang) -> String {
+    let title = text_in(survey, &stage.title, lang);
+    if title.is_empty() {
+        stage.id.clone()
+    } else {
+        title.to_owned()
+    }
+}
+
+/// A grade's title in the presentation's language, else its id.
+pub fn grade_title(survey: &Survey, result: &FinalReport, id: &str, lang: MessageLang) -> String {
+    let levels = result.stages.grades.as_ref().map(|g| g.levels.as_slice()).unwrap_or_default();
+    let title = levels.iter().find(|l| l.id == id).map(|l| text_in(survey, &l.title, lang)).unwrap_or("");
+    if title.is_empty() {
+        id.to_owned()
+    } else {
+        title.to_owned()
+    }
+}
+
+/// Why a unit has no final score, in the presentation's language.
+fn no_score_text(unit: &FinalUnit, p: &Presentation) -> Option<String> {
+    match unit.reason? {
+        NoScore::Suppressed => Some(p.w(W::SuppressedResidents).to_owned()),
+        NoScore::MissingStage => Some(format!("{}{}", p.w(W::MissingStage), unit.missing.join(", "))),
+    }
+}
+
+/// The final ranking as cells: rank, unit, name, each stage's score, weighted, deducted,
+/// final score, grade, vetoes, reason.
+fn final_table(survey: &Survey, result: &FinalReport, p: &Presentation) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let mut header: Vec<String> = [W::Rank, W::Unit, W::UnitName].iter().map(|w| p.w(*w).to_owned()).collect();
+    header.extend(result.stages.stages.iter().map(|stage| stage_title(survey, stage, p.lang)));
+    header.extend(
+        [W::Weighted, W::Deducted, W::FinalScore, W::Grade, W::Vetoes, W::Reason].iter().map(|w| p.w(*w).to_owned()),
+    );
+    let score = |value: Option<f64>| value.map_or(Cell::Empty, Cell::Score);
+    let rows = result
+        .units
+        .iter()
+        .map(|unit| {
+            let mut cells = vec![
+                unit.rank.map_or(Cell::Empty, |rank| Cell::Number(rank as f64)),
+                Cell::text(&unit.unit),
+                Cell::Text(unit_name_in(survey, &unit.unit, p.lang.tag())),
+            ];
+            cells.extend(unit.stages.iter().map(|stage| score(stage.score)));
+            let vetoes: Vec<&str> = unit.vetoes.iter().map(|v| v.item.as_str()).collect();
+            cells.extend([
+                score(unit.weighted),
+                Cell::Score(unit.deducted),
+                score(unit.score),
+                unit.grade.as_deref().map_or(Cell::Empty, |g| Cell::Text(grade_title(survey, result, g, p.lang))),
+                if vetoes.is_empty() { Cell::Empty } else { Cell::Text(vetoes.join("; ")) },
+                no_score_text(unit, p).map_or(Cell::Empty, Cell::Text),
+            ]);
+            cells
+        })
+        .collect();
+    (header, rows)
+}
+
+/// Every deduction item and veto of every unit with its evidence: kind, unit, name, item, the
+/// item's points, what counts after the per-item cap, the evidence of its rows.
+fn deductions_table(survey: &Survey, result: &FinalReport, p: &Presentation) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let header = [W::Kind, W::Unit, W::UnitName, W::Item, W::Points, W::Counted, W::Evidence]
+        .iter()
+        .map(|w| p.w(*w).to_owned())
+        .collect();
+    let mut rows = Vec::new();
+    let mut units: Vec<&FinalUnit> = result.units.iter().collect();
+    units.sort_by(|a, b| a.unit.cmp(&b.unit));
+    for unit in units {
+        let name = unit_name_in(survey, &unit.unit, p.lang.tag());
+        for item in &unit.deductions {
+            let evidence: Vec<&str> = item.rows.iter().map(|r| r.evidence.as_str()).filter(|e| !e.is_empty()).collect();
+            rows.push(vec![
+                Cell::text(p.w(W::Deduction)),
+                Cell::text(&unit.unit),
+                Cell::text(&name),
+                Cell::text(&item.item),
+                Cell::Number(item.points),
+                Cell::Number(item.counted),
+                Cell::Text(evidence.join("; ")),
+            ]);
+        }
+        for veto in &unit.vetoes {
+            rows.push(vec![
+                Cell::text(p.w(W::VetoKind)),
+                Cell::text(&unit.unit),
+                Cell::text(&name),
+                Cell::text(&veto.item),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::text(&veto.evidence),
+            ]);
+        }
+    }
+    (header, rows)
+}
+
+/// The final ranking in the plain-text report.
+fn final_section(out: &mut String, survey: &Survey, result: &FinalReport, p: &Presentation) {
+    let stages: Vec<String> = result
+        .stages
+        .stages
+        .iter()
+        .map(|stage| format!("{} {}%", stage_title(survey, stage, p.lang), cells::number_text(stage.weight * 100.0)))
+        .collect();
+    let _ = if p.zh() {
+        writeln!(out, "\n最终得分排名（{}）", stages.join("，"))
+    } else {
+        writeln!(out, "\nfinal ranking ({})", stages.join(", "))
+    };
+    let (header, rows) = final_table(survey, result, p);
+    // Plain text, not CSV: no quoting and no formula guard.
+    let text = |cell: &Cell| match cell {
+        Cell::Score(value) => fmt_number(Some(*value)),
+        Cell::Number(value) => cells::number_text(*value),
+        Cell::Text(text) => text.clone(),
+        other => p.csv(other),
+    };
+    let table: Vec<Vec<String>> =
+        std::iter::once(header).chain(rows.iter().map(|row| row.iter().map(text).collect())).collect();
+    // Every column as wide as its widest cell (names and reasons are last-but-one and last).
+    let widths: Vec<usize> = (0..table[0].len())
+        .map(|col| table.iter().map(|row| cells::display_width(&row[col])).max().unwrap_or(0))
+        .collect();
+    for row in &table {
+        let line: Vec<String> = row.iter().zip(&widths).map(|(cell, width)| pad(cell, *width)).collect();
+        let _ = writeln!(out, "{}", line.join("  ").trim_end());
+    }
+    let (_, deductions) = deductions_table(survey, result, p);
+    if !deductions.is_empty() {
+        let _ = writeln!(out, "{}", if p.zh() { "扣分与一票否决：" } else { "deductions and vetoes:" });
+        for row in deductions {
+            let cells: Vec<String> = row.iter().map(text).collect();
+            let points = if cells[4].is_empty() {
+                String::new()
+            } else {
+                format!(" −{} ({} {})", cells[4], p.w(W::Counted), cells[5])
+            };
+            let _ = writeln!(out, "  {} · {} · {}{points}: {}", cells[0], cells[2], cells[3], cells[6]);
+        }
+    }
+}
+
 /// The plain-text report of the command line, in the presentation's language.
-pub fn table(department: &Department, analysis: &Analysis<'_>, previous: Option<&Round>, p: &Presentation) -> String {
+pub fn table(
+    department: &Department,
+    analysis: &Analysis<'_>,
+    previous: Option<&Round>,
+    final_result: Option<&FinalReport>,
+    p: &Presentation,
+) -> String {
     let survey = analysis.survey;
     let report = analysis.report();
     let zh = p.zh();
@@ -431,6 +586,9 @@ pub fn table(department: &Department, analysis: &Analysis<'_>, previous: Option<
             writeln!(out, "flagged responses excluded: index {without} (with them {with})")
         };
     }
+    if let Some(result) = final_result {
+        final_section(&mut out, survey, result, p);
+    }
     if let (Some(round), Some(compliance)) = (department.round(), &analysis.compliance) {
         compliance_table(&mut out, round, compliance, analysis, p);
     }
@@ -483,13 +641,23 @@ pub fn table(department: &Department, analysis: &Analysis<'_>, previous: Option<
 
 /// Aggregates only: one row for the whole evaluation, one per unit (suppressed ones with empty
 /// number cells and their reason) and one for the responses without a unit, with each
-/// dimension's score; then, with a round, the compliance blocks.
-pub fn csv(analysis: &Analysis<'_>, p: &Presentation) -> String {
+/// dimension's score; then, with final scores, the final ranking and the deductions and vetoes;
+/// then, with a round, the compliance blocks (each block after one empty line).
+pub fn csv(analysis: &Analysis<'_>, final_result: Option<&FinalReport>, p: &Presentation) -> String {
     let (header, rows) = units_table(analysis, p);
     let mut out = String::from("\u{feff}");
     out.push_str(&p.csv_row(&header.into_iter().map(Cell::Text).collect::<Vec<_>>()));
     for row in &rows {
         out.push_str(&p.csv_row(row));
+    }
+    if let Some(result) = final_result {
+        for (header, rows) in [final_table(analysis.survey, result, p), deductions_table(analysis.survey, result, p)] {
+            out.push('\n');
+            out.push_str(&p.csv_row(&header.into_iter().map(Cell::Text).collect::<Vec<_>>()));
+            for row in &rows {
+                out.push_str(&p.csv_row(row));
+            }
+        }
     }
     if let Some(compliance) = &analysis.compliance {
         compliance_csv(&mut out, compliance, p);
@@ -699,7 +867,12 @@ pub fn raw_csv(analysis: &Analysis<'_>, p: &Presentation) -> String {
 /// `quality_flags` column),
 /// what the exclusion switch changes, the files not imported, and the change since a previous
 /// round when one is given.
-pub fn json(department: &Department, analysis: &Analysis<'_>, previous: Option<&Round>) -> serde_json::Value {
+pub fn json(
+    department: &Department,
+    analysis: &Analysis<'_>,
+    previous: Option<&Round>,
+    final_result: Option<&FinalReport>,
+) -> serde_json::Value {
     use serde_json::json;
     let report = analysis.report();
     let not_imported: Vec<_> = department
@@ -748,6 +921,7 @@ pub fn json(department: &Department, analysis: &Analysis<'_>, previous: Option<&
         "not_imported": not_imported,
         "compliance": department.round().zip(analysis.compliance.as_ref())
             .map(|(round, compliance)| compliance_json(round, compliance, analysis)),
+        "final": final_result,
     })
 }
 
@@ -1040,7 +1214,12 @@ fn compliance_csv(out: &mut String, compliance: &Compliance, p: &Presentation) {
 /// with a round the compliance and findings, and, only with `raw`, the responses. Cells are
 /// typed: numbers as numbers, times and date answers as dates, text as string cells (never a
 /// formula).
-pub fn xlsx(analysis: &Analysis<'_>, raw: bool, p: &Presentation) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+pub fn xlsx(
+    analysis: &Analysis<'_>,
+    raw: bool,
+    final_result: Option<&FinalReport>,
+    p: &Presentation,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format as CellFormat, Workbook, Worksheet, XlsxError};
     let survey = analysis.survey;
     let report = analysis.report();
@@ -1141,6 +1320,13 @@ pub fn xlsx(analysis: &Analysis<'_>, raw: bool, p: &Presentation) -> Result<Vec<
         .collect();
     let items_header = header(&[W::Item, W::ItemName, W::Indicator, W::ScoredAnswers, W::DontKnow, W::Mean, W::Rate]);
     table(workbook.add_worksheet().set_name(p.w(W::SheetItems))?, &items_header, &items)?;
+
+    if let Some(result) = final_result {
+        let (header, rows) = final_table(survey, result, p);
+        table(workbook.add_worksheet().set_name(p.w(W::SheetFinal))?, &header, &rows)?;
+        let (header, rows) = deductions_table(survey, result, p);
+        table(workbook.add_worksheet().set_name(p.w(W::SheetDeductions))?, &header, &rows)?;
+    }
 
     if let Some(compliance) = &analysis.compliance {
         let [(units_header, units), (evaluators_header, evaluators), (findings_header, findings)] =

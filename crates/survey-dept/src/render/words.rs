@@ -69,6 +69,21 @@ pub enum W {
     SheetCompliance,
     SheetFindings,
     SheetResponses,
+    SheetFinal,
+    SheetDeductions,
+    Weighted,
+    Deducted,
+    FinalScore,
+    Grade,
+    Vetoes,
+    Kind,
+    Deduction,
+    VetoKind,
+    Points,
+    Counted,
+    Evidence,
+    MissingStage,
+    SuppressedResidents,
 }
 
 /// The word in `lang`.
@@ -138,6 +153,24 @@ pub fn w(lang: MessageLang, word: W) -> &'static str {
         W::SheetCompliance => ("compliance", "合规"),
         W::SheetFindings => ("findings", "问题答卷"),
         W::SheetResponses => ("responses", "答卷"),
+        W::SheetFinal => ("final", "最终得分"),
+        W::SheetDeductions => ("deductions", "扣分与否决"),
+        W::Weighted => ("weighted", "加权得分"),
+        W::Deducted => ("deducted", "扣分"),
+        W::FinalScore => ("final_score", "最终得分"),
+        W::Grade => ("grade", "等级"),
+        W::Vetoes => ("vetoes", "一票否决"),
+        W::Kind => ("kind", "类别"),
+        W::Deduction => ("deduction", "扣分"),
+        W::VetoKind => ("veto", "一票否决"),
+        W::Points => ("points", "扣分分值"),
+        W::Counted => ("counted", "计入扣分"),
+        W::Evidence => ("evidence", "依据"),
+        W::MissingStage => ("no final score: a stage has no score: ", "无最终得分，缺少阶段得分："),
+        W::SuppressedResidents => (
+            "no final score: the residents' figure is not shown (anonymity)",
+            "无最终得分：群众评价分数不公布（匿名保护）",
+        ),
     };
     if zh {
         cn
