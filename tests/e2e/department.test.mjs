@@ -345,3 +345,64 @@ test('with a round file loaded, the page names every finding and its compliance 
     assert.match(csv, /\n有问题的答卷,设备密钥编号,单位编号,住户,抽样顺位,问题\n/);
   });
 });
+
+const STAGES = join(ROOT, 'tests/fixtures/department-stages');
+
+test('a stages file and its lists give the final ranking with grades, equal to `survey report --stages`', async () => {
+  const expected = cliReport(['--stages', join(STAGES, 'stages.json')]).final;
+  assert.ok(expected.units.filter((u) => u.rank !== null).length >= 3, 'the fixture ranks several units');
+  await withDepartment(async (page, downloads) => {
+    await page.setInputFiles('[data-testid=load-roster]', join(FIXTURES, 'roster.json'));
+    await page.setInputFiles('[data-testid=load-identity]', join(FIXTURES, 'department-identity.txt'));
+    await page.waitForSelector('[data-testid=identity-status] code');
+    await page.setInputFiles('[data-testid=load-folder]', FIXTURES);
+    await importDone(page, bundleFiles().length);
+    // The stages file names its lists; they are loaded beside the bundles.
+    await page.setInputFiles('[data-testid=load-stages]', join(STAGES, 'stages.json'));
+    await page.waitForFunction(() => document.querySelector('[data-testid=stages-status]').textContent.includes('stages.json'));
+    await page.setInputFiles('[data-testid=load-lists]', ['self.csv', 'county.csv', 'deductions.csv', 'vetoes.csv'].map((f) => join(STAGES, f)));
+    await page.waitForSelector('[data-testid=final-row]');
+
+    // The final ranking: the CLI's ranks and grades, unit for unit, in its order.
+    const shown = await page.$$eval('[data-testid=final-row]', (rows) =>
+      rows.map((row) => ({
+        unit: row.dataset.unit,
+        rank: row.querySelector('[data-testid=final-rank]').textContent.trim(),
+        grade: row.dataset.grade || null,
+        score: row.querySelector('[data-testid=final-score]')?.textContent.trim() ?? null,
+      })),
+    );
+    assert.deepEqual(
+      shown,
+      expected.units.map((u) => ({
+        unit: u.unit,
+        rank: u.rank === null ? '–' : String(u.rank),
+        grade: u.grade,
+        score: u.score === null ? null : u.score.toFixed(2),
+      })),
+    );
+    // Grades by their titles in the page's language, stage scores side by side, the evidence.
+    assert.match(await page.locator('[data-testid=final-ranking]').textContent(), /四星/);
+    assert.match(await page.locator('[data-testid=final-ranking] thead').textContent(), /支部自评 \(10\.00%\)/);
+    const deductions = await page.locator('[data-testid=deduction]').allTextContents();
+    assert.ok(deductions.some((d) => d.includes('3月未公示') && d.includes('−3.00 (4.00)')), deductions.join('\n'));
+    assert.equal(await page.locator('[data-testid=veto]').count(), 1);
+    assert.equal(await page.locator('[data-testid=final-chart] svg').count(), 1);
+
+    // The page's JSON export carries the CLI's final scores.
+    const json = JSON.parse(readFileSync((await download(page, 'export-json', downloads)).path, 'utf8'));
+    assert.deepEqual(json.final, expected);
+
+    // And the print layout keeps the final ranking.
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('[data-testid=final-ranking]').isVisible(), true);
+    assert.equal(await page.locator('[data-testid=stages-input]').isVisible(), false);
+    await page.emulateMedia({ media: 'screen' });
+
+    // A reload keeps the stages file and its lists.
+    await page.reload();
+    await page.waitForSelector('[data-testid=department][data-ready=true]');
+    await page.waitForSelector('[data-testid=final-row]');
+    assert.equal(await page.locator('[data-testid=final-row]').count(), expected.units.length);
+  });
+});
