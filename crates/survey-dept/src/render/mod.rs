@@ -342,7 +342,7 @@ fn final_table(survey: &Survey, result: &FinalReport, p: &Presentation) -> (Vec<
 /// Every deduction item and veto of every unit with its evidence: kind, unit, name, item, the
 /// item's points, what counts after the per-item cap, the evidence of its rows.
 fn deductions_table(survey: &Survey, result: &FinalReport, p: &Presentation) -> (Vec<String>, Vec<Vec<Cell>>) {
-    let header = [W::Kind, W::Unit, W::UnitName, W::Item, W::Points, W::Counted, W::Evidence]
+    let header = [W::Kind, W::Unit, W::UnitName, W::ListItem, W::Points, W::Counted, W::Evidence]
         .iter()
         .map(|w| p.w(*w).to_owned())
         .collect();

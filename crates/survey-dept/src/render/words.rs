@@ -82,6 +82,7 @@ pub enum W {
     Points,
     Counted,
     Evidence,
+    ListItem,
     MissingStage,
     SuppressedResidents,
 }
@@ -166,6 +167,7 @@ pub fn w(lang: MessageLang, word: W) -> &'static str {
         W::Points => ("points", "扣分分值"),
         W::Counted => ("counted", "计入扣分"),
         W::Evidence => ("evidence", "依据"),
+        W::ListItem => ("item", "考核项目"),
         W::MissingStage => ("no final score: a stage has no score: ", "无最终得分，缺少阶段得分："),
         W::SuppressedResidents => (
             "no final score: the residents' figure is not shown (anonymity)",
