@@ -5,8 +5,8 @@
 
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { extname, resolve, sep } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Content types of the files that trunk and public/ put into dist. */
@@ -119,6 +119,12 @@ async function serve(base, req, res) {
     ETag: etag,
     'X-Content-Type-Options': 'nosniff',
   };
+  // A page of the app gets its Content-Security-Policy as a header too (app/csp.py writes them at build time; the
+  // meta tag in the page cannot carry `frame-ancestors`).
+  if (extname(file).toLowerCase() === '.html') {
+    const policy = (await policies(base))['/' + relative(base, file).split(sep).join('/')];
+    if (policy) headers['Content-Security-Policy'] = policy;
+  }
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, headers);
     return res.end();
@@ -128,6 +134,15 @@ async function serve(base, req, res) {
   const stream = createReadStream(file);
   stream.on('error', () => res.destroy());
   stream.pipe(res);
+}
+
+/** The policies of `dist/csp.json` (page path -> policy); none when the build did not write one. */
+async function policies(base) {
+  try {
+    return JSON.parse(await readFile(join(base, 'csp.json'), 'utf8'));
+  } catch {
+    return {};
+  }
 }
 
 function send(res, status, text) {

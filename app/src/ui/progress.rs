@@ -16,7 +16,11 @@ pub fn Progress(props: &ProgressProps) -> Html {
     html! {
         <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax={props.total.to_string()}
             aria-valuenow={props.answered.to_string()} aria-label={props.label.clone()}>
-            <div class="progress-fill" style={format!("width: {percent}%")}></div>
+            // An SVG bar drawn by attributes: the page's Content-Security-Policy allows no style
+            // attributes (`style-src 'self'`).
+            <svg class="progress-bar" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true" focusable="false">
+                <rect class="progress-fill" width={percent.to_string()} height="1" />
+            </svg>
         </div>
     }
 }

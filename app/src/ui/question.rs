@@ -258,9 +258,11 @@ fn radio_group(
             </label>
         }
     });
-    let class = classes!("options", scale.then_some("scale"));
-    let style = scale.then(|| format!("--points: {}", n_points.max(1)));
-    html! { <div class={class} style={style} role="radiogroup">{ for items }</div> }
+    // The number of columns by class, not by a style attribute, which the page's
+    // Content-Security-Policy does not allow (`styles.css` has `points-1` … `points-11`).
+    let columns = scale.then(|| format!("points-{}", n_points.clamp(1, 11)));
+    let class = classes!("options", scale.then_some("scale"), columns);
+    html! { <div class={class} role="radiogroup">{ for items }</div> }
 }
 
 fn checkbox_group(q: &Question, options: Vec<Option_>, on_toggle: impl Fn(String) + 'static) -> Html {

@@ -97,10 +97,8 @@ fn every_final_fixture_gives_the_reference_result() {
         } else {
             let expected: Vec<Value> = serde_json::from_slice(&read("errors.json")).expect("errors.json");
             let key = |file: &str, at: Option<&str>| format!("{file} @ {}", at.unwrap_or("-"));
-            let mut want: Vec<String> = expected
-                .iter()
-                .map(|e| key(e["file"].as_str().unwrap_or_default(), e["at"].as_str()))
-                .collect();
+            let mut want: Vec<String> =
+                expected.iter().map(|e| key(e["file"].as_str().unwrap_or_default(), e["at"].as_str())).collect();
             want.sort();
             match outcome {
                 Ok(_) => failures.push(format!("{name}: computed, but the reference refuses it: {want:?}")),
