@@ -617,7 +617,7 @@ def compute_with_messages(stages_text, residents, lists, stages_name="stages.jso
             points = 0.0
             for row in by_item[item]:
                 points += row["points"]
-            counted = min(points, deductions["cap_per_item"]) if "cap_per_item" in deductions else points
+            counted = min(points, float(deductions["cap_per_item"])) if "cap_per_item" in deductions else points
             total += counted
             groups.append({
                 "item": item,

@@ -10,6 +10,7 @@
 //! the final score cannot republish a suppressed figure.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use survey_core::analysis::score::Report;
@@ -279,78 +280,24 @@ pub struct FinalReport {
 
 impl Stages {
     /// Reads and checks a stages file (`name` for messages). Every problem at once, each at its
-    /// JSON path.
+    /// JSON path: the members are checked on the parsed JSON value, one by one, so that one
+    /// wrong member does not hide the next; the typed file is read only when there is none.
     pub fn parse(name: &str, text: &str) -> Result<Stages, Vec<StagesError>> {
         let text = survey_core::canonical::text_without_bom(text);
-        let at = |path: &str| Some(path.to_owned());
-        let value: serde_json::Value =
+        let value: Value =
             serde_json::from_str(text).map_err(|err| vec![error(name, None, format!("not JSON: {err}"))])?;
-        if value.get("format").and_then(serde_json::Value::as_str) != Some(STAGES_FORMAT) {
-            return Err(vec![error(name, at("format"), format!("must be \"{STAGES_FORMAT}\""))]);
-        }
-        let file: StagesFile = serde_path_to_error::deserialize(&value).map_err(|err| {
-            let path = err.path().to_string();
-            vec![error(name, Some(path), err.inner().to_string())]
-        })?;
         let mut problems = Vec::new();
-        if file.stages.is_empty() {
-            problems.push(error(name, at("stages"), "no stage"));
-        }
-        let mut ids = BTreeSet::new();
-        for (idx, stage) in file.stages.iter().enumerate() {
-            let path = |field: &str| Some(format!("stages[{idx}].{field}"));
-            if stage.id.trim().is_empty() || !ids.insert(stage.id.as_str()) {
-                problems.push(error(name, path("id"), format!("stage id `{}` is empty or used twice", stage.id)));
-            }
-            if !(stage.weight.is_finite() && stage.weight > 0.0 && stage.weight <= 1.0) {
-                problems.push(error(name, path("weight"), "a weight is a number greater than 0 and at most 1"));
-            }
-            match (stage.source, &stage.file, &stage.dimension) {
-                (Source::File, None, _) => {
-                    problems.push(error(name, path("file"), "a stage with `source: file` names its list in `file`"))
-                }
-                (Source::File, Some(_), Some(_)) => {
-                    problems.push(error(name, path("dimension"), "only a residents' stage has a dimension"))
-                }
-                (Source::Residents, Some(_), _) => {
-                    problems.push(error(name, path("file"), "a residents' stage comes from the bundles, not a file"))
-                }
-                _ => {}
+        check_file(&value, &mut |path: String, message: String| problems.push(error(name, Some(path), message)));
+        if value.is_object() && problems.is_empty() {
+            match serde_path_to_error::deserialize::<_, StagesFile>(&value) {
+                Ok(file) => return Ok(Stages { file, name: name.to_owned() }),
+                Err(err) => problems.push(error(name, Some(err.path().to_string()), err.inner().to_string())),
             }
         }
-        let residents = file.stages.iter().filter(|s| s.source == Source::Residents && s.dimension.is_none()).count();
-        if residents > 1 {
-            problems.push(error(name, at("stages"), "the residents' index is a stage at most once"));
+        if value.as_object().is_none() {
+            problems.push(error(name, None, "not a JSON object"));
         }
-        let sum: f64 = file.stages.iter().map(|s| s.weight).sum();
-        if !file.stages.is_empty() && (sum - 1.0).abs() > WEIGHT_TOLERANCE {
-            problems.push(error(name, at("stages"), format!("the weights sum to {sum}, not 1")));
-        }
-        if let Some(deductions) = &file.deductions {
-            for (field, cap) in [("cap_per_item", deductions.cap_per_item), ("cap_total", deductions.cap_total)] {
-                if cap.is_some_and(|c| !(c.is_finite() && c >= 0.0)) {
-                    problems.push(error(name, Some(format!("deductions.{field}")), "a cap is a number of at least 0"));
-                }
-            }
-        }
-        if let Some(grades) = &file.grades {
-            check_grades(name, grades, &mut problems);
-        }
-        match (&file.vetoes, &file.veto_grade, &file.grades) {
-            (Some(_), None, _) => problems.push(error(name, at("veto_grade"), "a veto list needs `veto_grade`")),
-            (_, Some(grade), None) => {
-                problems.push(error(name, at("veto_grade"), format!("`{grade}`: there are no grades")))
-            }
-            (_, Some(grade), Some(grades)) if !grades.levels.iter().any(|l| &l.id == grade) => {
-                problems.push(error(name, at("veto_grade"), format!("`{grade}` is not one of the grades' ids")))
-            }
-            _ => {}
-        }
-        if problems.is_empty() {
-            Ok(Stages { file, name: name.to_owned() })
-        } else {
-            Err(problems)
-        }
+        Err(problems)
     }
 
     /// The list files the stages file names, in order (stage lists, deductions, vetoes).
@@ -521,56 +468,239 @@ impl Stages {
     }
 }
 
-fn check_grades(name: &str, grades: &Grades, problems: &mut Vec<StagesError>) {
-    if grades.levels.is_empty() {
-        problems.push(error(name, Some("grades.levels".into()), "no grade"));
+/// What a member of the stages file must be.
+#[derive(Clone, Copy)]
+enum Shape {
+    Str,
+    Num,
+    Text,
+    Object,
+    Array,
+}
+
+fn shape_ok(value: &Value, shape: Shape) -> bool {
+    match shape {
+        Shape::Str => value.is_string(),
+        Shape::Num => value.is_number(),
+        Shape::Text => value.as_object().is_some_and(|o| o.values().all(Value::is_string)),
+        Shape::Object => value.is_object(),
+        Shape::Array => value.is_array(),
     }
+}
+
+fn shape_name(shape: Shape) -> &'static str {
+    match shape {
+        Shape::Str => "a string",
+        Shape::Num => "a number",
+        Shape::Text => "a text ({\"zh-CN\": …, \"en\": …})",
+        Shape::Object => "an object",
+        Shape::Array => "an array",
+    }
+}
+
+/// Checks an object's members against `members` (name, shape, required): unknown members,
+/// missing required ones, wrong shapes. Returns the object when it is one.
+fn members<'a>(
+    value: &'a Value,
+    path: &str,
+    members: &[(&str, Shape, bool)],
+    report: &mut dyn FnMut(String, String),
+) -> Option<&'a serde_json::Map<String, Value>> {
+    let join = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+    let Some(object) = value.as_object() else {
+        if !path.is_empty() {
+            report(path.to_owned(), "must be an object".to_owned());
+        }
+        return None;
+    };
+    for key in object.keys().filter(|k| !members.iter().any(|(m, _, _)| m == *k)) {
+        let known: Vec<&str> = members.iter().map(|(m, _, _)| *m).collect();
+        report(join(key), format!("unknown member `{key}` (known: {})", known.join(", ")));
+    }
+    for (key, shape, required) in members {
+        match object.get(*key) {
+            None if *required => report(join(key), format!("missing: `{key}` is required")),
+            Some(v) if !shape_ok(v, *shape) => report(join(key), format!("must be {}", shape_name(*shape))),
+            _ => {}
+        }
+    }
+    Some(object)
+}
+
+/// Every problem of a stages file's JSON value (`docs/scoring.md`, "The stages file").
+fn check_file(value: &Value, report: &mut dyn FnMut(String, String)) {
+    let top = [
+        ("format", Shape::Str, true),
+        ("title", Shape::Text, false),
+        ("stages", Shape::Array, true),
+        ("deductions", Shape::Object, false),
+        ("vetoes", Shape::Object, false),
+        ("veto_grade", Shape::Str, false),
+        ("grades", Shape::Object, false),
+    ];
+    let Some(object) = members(value, "", &top, report) else { return };
+    if object.get("format").and_then(Value::as_str).is_some_and(|f| f != STAGES_FORMAT) {
+        report("format".into(), format!("must be \"{STAGES_FORMAT}\""));
+    }
+    let stages = object.get("stages").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    if object.get("stages").is_some_and(Value::is_array) && stages.is_empty() {
+        report("stages".into(), "no stage".into());
+    }
+    let stage_members = [
+        ("id", Shape::Str, true),
+        ("title", Shape::Text, false),
+        ("weight", Shape::Num, true),
+        ("source", Shape::Str, true),
+        ("dimension", Shape::Str, false),
+        ("file", Shape::Str, false),
+    ];
     let mut ids = BTreeSet::new();
-    let mut previous: Option<f64> = None;
-    let last = grades.levels.len().saturating_sub(1);
-    for (idx, level) in grades.levels.iter().enumerate() {
-        let path = |field: &str| Some(format!("grades.levels[{idx}].{field}"));
-        if level.id.trim().is_empty() || !ids.insert(level.id.as_str()) {
-            problems.push(error(name, path("id"), format!("grade id `{}` is empty or used twice", level.id)));
-        }
-        let (value, other, field) = match grades.by {
-            GradeBy::Threshold => (level.min, level.share, "min"),
-            GradeBy::Share => (level.share, level.min, "share"),
+    let mut weights = Vec::new();
+    let mut whole_index_seen = false;
+    for (idx, stage) in stages.iter().enumerate() {
+        let path = format!("stages[{idx}]");
+        let Some(stage) = members(stage, &path, &stage_members, report) else {
+            weights.push(None);
+            continue;
         };
-        if other.is_some() {
-            let wrong = if field == "min" { "share" } else { "min" };
-            problems.push(error(name, path(wrong), format!("grades by {field} have no `{wrong}`")));
+        if let Some(id) = stage.get("id").and_then(Value::as_str) {
+            if id.trim().is_empty() || !ids.insert(id) {
+                report(format!("{path}.id"), format!("stage id `{id}` is empty or used twice"));
+            }
         }
-        match value {
-            // The last grade may take everyone else.
-            None if idx == last => {}
-            None => problems.push(error(name, path(field), format!("every grade but the last has `{field}`"))),
+        let weight = stage.get("weight").and_then(Value::as_f64);
+        let valid = weight.filter(|w| w.is_finite() && *w > 0.0 && *w <= 1.0);
+        if weight.is_some() && valid.is_none() {
+            report(format!("{path}.weight"), "a weight is a number greater than 0 and at most 1".into());
+        }
+        weights.push(valid);
+        let (file, dimension) = (stage.get("file"), stage.get("dimension"));
+        match stage.get("source").and_then(Value::as_str) {
+            Some("file") => {
+                if file.is_none() {
+                    report(format!("{path}.file"), "a stage with `source: file` names its list in `file`".into());
+                }
+                if dimension.is_some() {
+                    report(format!("{path}.dimension"), "only a residents' stage has a dimension".into());
+                }
+            }
+            Some("residents") => {
+                if file.is_some() {
+                    report(format!("{path}.file"), "a residents' stage comes from the bundles, not a file".into());
+                }
+                if dimension.is_none() {
+                    if whole_index_seen {
+                        report(format!("{path}.source"), "the residents' index is a stage at most once".into());
+                    }
+                    whole_index_seen = true;
+                }
+            }
+            Some(other) => report(format!("{path}.source"), format!("`{other}`: a source is `residents` or `file`")),
+            None => {}
+        }
+    }
+    // The sum means something only when every weight does.
+    if !weights.is_empty() && weights.iter().all(Option::is_some) {
+        let sum: f64 = weights.iter().flatten().sum();
+        if (sum - 1.0).abs() > WEIGHT_TOLERANCE {
+            report("stages".into(), format!("the weights sum to {sum}, not 1"));
+        }
+    }
+    let list = [("file", Shape::Str, true), ("cap_per_item", Shape::Num, false), ("cap_total", Shape::Num, false)];
+    if let Some(deductions) = object.get("deductions").and_then(|d| members(d, "deductions", &list, report)) {
+        for field in ["cap_per_item", "cap_total"] {
+            if deductions.get(field).and_then(Value::as_f64).is_some_and(|c| !(c.is_finite() && c >= 0.0)) {
+                report(format!("deductions.{field}"), "a cap is a number of at least 0".into());
+            }
+        }
+    }
+    if let Some(vetoes) = object.get("vetoes") {
+        members(vetoes, "vetoes", &[("file", Shape::Str, true)], report);
+    }
+    let levels = object.get("grades").and_then(|g| check_grades(g, report)).unwrap_or_default();
+    let veto_grade = object.get("veto_grade").and_then(Value::as_str);
+    match (object.get("vetoes"), veto_grade, object.get("grades")) {
+        (Some(_), None, _) if !object.contains_key("veto_grade") => {
+            report("veto_grade".into(), "a veto list needs `veto_grade`".into())
+        }
+        (_, Some(grade), None) => report("veto_grade".into(), format!("`{grade}`: there are no grades")),
+        (_, Some(grade), Some(_)) if !levels.contains(&grade.to_owned()) => {
+            report("veto_grade".into(), format!("`{grade}` is not one of the grades' ids"))
+        }
+        _ => {}
+    }
+}
+
+/// Checks `grades`; returns the level ids.
+fn check_grades(grades: &Value, report: &mut dyn FnMut(String, String)) -> Option<Vec<String>> {
+    let grades = members(grades, "grades", &[("by", Shape::Str, true), ("levels", Shape::Array, true)], report)?;
+    let by = match grades.get("by").and_then(Value::as_str) {
+        Some("threshold") => Some(GradeBy::Threshold),
+        Some("share") => Some(GradeBy::Share),
+        Some(other) => {
+            report("grades.by".into(), format!("`{other}`: grades are by `threshold` or by `share`"));
+            None
+        }
+        None => None,
+    };
+    let levels = grades.get("levels").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    if grades.get("levels").is_some_and(Value::is_array) && levels.is_empty() {
+        report("grades.levels".into(), "no grade".into());
+    }
+    let level_members = [
+        ("id", Shape::Str, true),
+        ("title", Shape::Text, false),
+        ("min", Shape::Num, false),
+        ("share", Shape::Num, false),
+    ];
+    let mut ids = Vec::new();
+    let mut previous: Option<f64> = None;
+    let last = levels.len().saturating_sub(1);
+    for (idx, level) in levels.iter().enumerate() {
+        let path = format!("grades.levels[{idx}]");
+        let Some(level) = members(level, &path, &level_members, report) else { continue };
+        if let Some(id) = level.get("id").and_then(Value::as_str) {
+            if id.trim().is_empty() || ids.iter().any(|seen| seen == id) {
+                report(format!("{path}.id"), format!("grade id `{id}` is empty or used twice"));
+            }
+            ids.push(id.to_owned());
+        }
+        let Some(by) = by else { continue };
+        let (field, other) = match by {
+            GradeBy::Threshold => ("min", "share"),
+            GradeBy::Share => ("share", "min"),
+        };
+        if level.contains_key(other) {
+            report(format!("{path}.{other}"), format!("grades by {field} have no `{other}`"));
+        }
+        match level.get(field).and_then(Value::as_f64) {
+            None if idx == last || level.contains_key(field) => {}
+            None => report(format!("{path}.{field}"), format!("every grade but the last has `{field}`")),
             Some(v) => {
-                let in_range = match grades.by {
+                let in_range = match by {
                     GradeBy::Threshold => v.is_finite() && (0.0..=100.0).contains(&v),
                     GradeBy::Share => v.is_finite() && v > 0.0 && v <= 1.0,
                 };
                 if !in_range {
                     let range = if field == "min" { "from 0 to 100" } else { "greater than 0 and at most 1" };
-                    problems.push(error(name, path(field), format!("`{field}` is a number {range}")));
+                    report(format!("{path}.{field}"), format!("`{field}` is a number {range}"));
+                    continue;
                 }
-                let ordered = match (grades.by, previous) {
+                // Compared with the last valid value (best first: mins decrease, shares increase).
+                let ordered = match (by, previous) {
                     (_, None) => true,
                     (GradeBy::Threshold, Some(p)) => v < p,
                     (GradeBy::Share, Some(p)) => v > p,
                 };
                 if !ordered {
                     let order = if field == "min" { "decrease" } else { "increase" };
-                    problems.push(error(
-                        name,
-                        path(field),
-                        format!("grades are listed best first: `{field}` must {order}"),
-                    ));
+                    report(format!("{path}.{field}"), format!("grades are listed best first: `{field}` must {order}"));
                 }
                 previous = Some(v);
             }
         }
     }
+    Some(ids)
 }
 
 const UNIT: &[&str] = &["unit", "单位编号", "单位"];
@@ -647,13 +777,23 @@ fn read_list_rows(
         rows
     };
     let mut rows = rows.into_iter().filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
-    let Some((_, header)) = rows.next() else { return Err(vec![error(file, None, "empty: row 1 is the header")]) };
+    let Some((header_row, header)) = rows.next() else {
+        return Err(vec![error(file, None, "empty: the first row that is not empty is the header")]);
+    };
     let mut positions = Vec::new();
     let mut problems = Vec::new();
+    let at = Some(format!("row {header_row}"));
     for names in columns {
-        match header.iter().position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n))) {
-            Some(position) => positions.push(position),
-            None => problems.push(error(file, Some("row 1".into()), format!("no column named `{}`", names[0]))),
+        let found: Vec<usize> = header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
+            .map(|(position, _)| position)
+            .collect();
+        match found.as_slice() {
+            [position] => positions.push(*position),
+            [] => problems.push(error(file, at.clone(), format!("no column named `{}`", names[0]))),
+            _ => problems.push(error(file, at.clone(), format!("two columns are `{}`", names[0]))),
         }
     }
     if !problems.is_empty() {
