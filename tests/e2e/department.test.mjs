@@ -360,7 +360,7 @@ test('a stages file and its lists give the final ranking with grades, equal to `
     // The stages file names its lists; they are loaded beside the bundles.
     await page.setInputFiles('[data-testid=load-stages]', join(STAGES, 'stages.json'));
     await page.waitForFunction(() => document.querySelector('[data-testid=stages-status]').textContent.includes('stages.json'));
-    await page.setInputFiles('[data-testid=load-lists]', ['self.csv', 'county.csv', 'deductions.csv', 'vetoes.csv'].map((f) => join(STAGES, f)));
+    await page.setInputFiles('[data-testid=load-lists]', ['self.csv', 'county.xlsx', 'deductions.csv', 'vetoes.csv'].map((f) => join(STAGES, f)));
     await page.waitForSelector('[data-testid=final-row]');
 
     // The final ranking: the CLI's ranks and grades, unit for unit, in its order.

@@ -19,6 +19,7 @@
 pub mod charts;
 pub mod compare;
 pub mod render;
+pub mod sheet;
 pub mod stages;
 
 use serde::Serialize;

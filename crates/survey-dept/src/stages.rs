@@ -6,7 +6,7 @@
 //! A `stages/1` file names the stages and the lists (CSV or XLSX: the kit's own bytes in, no
 //! IO here); [`Stages::compute`] takes the residents' results ([`Residents`], from a
 //! [`Report`]) and the lists' bytes by file name. Every problem is reported at once with its
-//! file and row, and a unit whose residents' figure is suppressed never gets a final score, so
+//! file and row (XLSX lists are read by [`crate::sheet`]), and a unit whose residents' figure is suppressed never gets a final score, so
 //! the final score cannot republish a suppressed figure.
 
 use serde::{Deserialize, Serialize};
@@ -750,7 +750,7 @@ fn read_list_rows(
     known: &BTreeSet<&str>,
 ) -> Result<(Vec<(usize, Vec<String>)>, Vec<StagesError>), Vec<StagesError>> {
     let rows = if bytes.starts_with(b"PK\x03\x04") {
-        xlsx_rows(bytes).map_err(|message| vec![error(file, None, message)])?
+        crate::sheet::first_sheet_rows(bytes).map_err(|message| vec![error(file, None, message)])?
     } else {
         let bytes = survey_core::canonical::without_bom(bytes);
         let text = std::str::from_utf8(bytes).map_err(|err| {
@@ -814,35 +814,6 @@ fn read_list_rows(
         out.push((row, picked));
     }
     Ok((out, problems))
-}
-
-/// The first sheet of a workbook as rows of text cells, numbered as the spreadsheet shows them.
-fn xlsx_rows(bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, String> {
-    use calamine::{Data, Reader};
-    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes))
-        .map_err(|err| format!("not an XLSX workbook that can be read: {err}"))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| "the workbook has no sheet".to_owned())?
-        .map_err(|err| format!("the first sheet cannot be read: {err}"))?;
-    let first_row = range.start().map_or(0, |(row, _)| row as usize);
-    let first_col = range.start().map_or(0, |(_, col)| col as usize);
-    Ok(range
-        .rows()
-        .enumerate()
-        .map(|(idx, cells)| {
-            let mut texts = vec![String::new(); first_col];
-            texts.extend(cells.iter().map(|cell| match cell {
-                Data::Empty => String::new(),
-                Data::String(text) => text.clone(),
-                Data::Float(value) => format!("{value}"),
-                Data::Int(value) => value.to_string(),
-                Data::Bool(value) => value.to_string(),
-                other => other.to_string(),
-            }));
-            (first_row + idx + 1, texts)
-        })
-        .collect())
 }
 
 /// A unit's deductions per item (in item order), each item's sum capped, then the total capped.
