@@ -126,6 +126,19 @@ test('hostile survey texts show as text everywhere, run nothing, wrap inside the
       await page.click('[data-testid=start-another]');
       await page.waitForSelector('[data-testid=survey-list]');
     }
+    // The self-completion welcome screen shows the survey's title and description too; leaving needs the PIN.
+    await page.locator(`[data-testid=survey-${SURVEY.id}] [data-testid=unit-input]`).fill('u1');
+    await page.click(`[data-testid=self-${SURVEY.id}]`);
+    await page.waitForSelector('[data-testid=welcome]');
+    assert.ok((await checkScreen(page, 'the welcome screen')).includes(MARKUP), 'the welcome screen shows the markup as text');
+    await page.click('[data-testid=evaluator-exit]');
+    await page.fill('#unlock-pin', '2468');
+    await page.press('#unlock-pin', 'Enter');
+    await page.waitForSelector('[data-testid=survey-list]');
+    // Settings, with the device's enrolment.
+    await page.click('[data-testid=settings]');
+    await checkScreen(page, 'settings');
+    await page.click('[data-testid=home]');
     // In English too (the survey's other language).
     await page.click('[data-testid=lang-switch]');
     assert.ok((await checkScreen(page, 'the survey list in English')).includes(SURVEY.title.en));
