@@ -34,6 +34,8 @@ const LANG_SETTING: &str = "survey-kit.lang";
 /// Mounts the department page on `<body>`.
 pub fn run() {
     yew::Renderer::<DepartmentApp>::new().render();
+    // The field app's service worker, registered at the site root, also keeps this page offline.
+    crate::ui::platform::register_service_worker("../sw.js", "../");
 }
 
 /// Progress of a batch of files being imported.

@@ -19,4 +19,5 @@ pub mod store;
 /// Mounts the field app on `<body>`.
 pub fn run() {
     yew::Renderer::<app::App>::new().render();
+    crate::ui::platform::register_service_worker("./sw.js", "./");
 }

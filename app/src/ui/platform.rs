@@ -137,3 +137,19 @@ pub fn parse_local_time(value: &str) -> Option<i64> {
     let time = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)).get_time();
     time.is_finite().then_some(time as i64)
 }
+
+/// Registers the service worker at `script` with `scope` (relative to the page), so that the
+/// pages load with no network after the first visit. From the wasm rather than from a script
+/// of its own: one request fewer at start, and nothing inline for the Content-Security-Policy.
+/// A failure (no service-worker support, a private window) only costs offline use; it is logged.
+pub fn register_service_worker(script: &str, scope: &str) {
+    let Some(window) = web_sys::window() else { return };
+    let options = web_sys::RegistrationOptions::new();
+    options.set_scope(scope);
+    let promise = window.navigator().service_worker().register_with_options(script, &options);
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(err) = wasm_bindgen_futures::JsFuture::from(promise).await {
+            web_sys::console::warn_2(&"service worker registration failed".into(), &err);
+        }
+    });
+}
